@@ -1,0 +1,371 @@
+"""Who applies for what: organisations, calls, applications, partners, decisions.
+
+The database holds what must never be false (CHECK and UNIQUE constraints); the
+application's life cycle is a protected django-fsm field whose transitions change
+state only. Rules and side effects live in `rules.py` and `services.py`.
+"""
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from . import orgnumber
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+HOURS = {"max_digits": 10, "decimal_places": 2}
+RATIO = {"max_digits": 6, "decimal_places": 4}
+
+
+def validate_org_number(value: str) -> None:
+    try:
+        orgnumber.normalise(value)
+    except orgnumber.InvalidOrganisationNumber as exc:
+        raise ValidationError(str(exc), code="invalid_org_number") from exc
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        REGION = "region", _("Region")
+        PUBLIC_COMPANY = "public_company", _("Public company")
+        PUBLIC_HOUSING = "public_housing", _("Public housing company")
+        COMPANY = "company", _("Company")
+        REGIONAL_BODY = "regional_body", _("Regional body")
+        AUDIT_AUTHORITY = "audit_authority", _("Audit authority")
+
+    PUBLIC_KINDS = frozenset({Kind.MUNICIPALITY, Kind.REGION, Kind.PUBLIC_COMPANY, Kind.PUBLIC_HOUSING})
+
+    name = models.CharField(_("name"), max_length=200)
+    org_number = models.CharField(
+        _("organisation number"), max_length=11, unique=True, validators=[validate_org_number]
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(org_number__regex=r"^\d{6}-\d{4}$"), name="organisation_number_normalised"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.org_number})"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in self.PUBLIC_KINDS
+
+    @property
+    def is_company(self) -> bool:
+        return self.kind == self.Kind.COMPANY
+
+    def clean(self) -> None:
+        if self.org_number:
+            try:
+                self.org_number = orgnumber.normalise(self.org_number)
+            except orgnumber.InvalidOrganisationNumber as exc:
+                raise ValidationError({"org_number": str(exc)}) from exc
+
+    def save(self, *args, **kwargs):
+        self.org_number = orgnumber.normalise(self.org_number)
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        APPLICANT = "applicant", _("Applicant")
+        COMPANY = "company", _("Company representative")
+        OFFICER = "officer", _("Officer")
+        AUDITOR = "auditor", _("Auditor")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.organisation.name}"
+
+
+class FundingCall(models.Model):
+    """A call for applications (utlysning) with its matching policy and budget."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        ARCHIVED = "archived", _("Archived")
+
+    regional_body = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="calls", verbose_name=_("regional body")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    fund_project_reference = models.CharField(_("structural-fund project reference"), max_length=50, unique=True)
+    fund_budget = models.DecimalField(_("fund budget (SEK)"), **MONEY)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    eligible_from = models.DateField(_("eligible from"))
+    eligible_until = models.DateField(_("eligible until"))
+    fund_ratio = models.DecimalField(_("fund ratio"), default=Decimal("1.0000"), **RATIO)
+    inkind_ratio = models.DecimalField(_("in-kind ratio"), default=Decimal("1.0000"), **RATIO)
+    max_hourly_rate = models.DecimalField(_("maximum in-kind hourly rate (SEK)"), **MONEY)
+    max_grant = models.DecimalField(_("maximum grant per application (SEK)"), **MONEY)
+    max_hours_per_person_month = models.DecimalField(
+        _("maximum hours per person and month"), default=Decimal("200.00"), **HOURS
+    )
+    four_eyes = models.BooleanField(
+        _("verifier and payer must differ"), default=True,
+        help_text=_("The officer who verifies a claim may not also pay it."),
+    )
+    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
+
+    class Meta:
+        ordering = ["-opens_on", "title"]
+        verbose_name = _("funding call")
+        verbose_name_plural = _("funding calls")
+        constraints = [
+            models.CheckConstraint(condition=Q(fund_budget__gte=0), name="call_budget_non_negative"),
+            models.CheckConstraint(condition=Q(max_hourly_rate__gt=0), name="call_rate_cap_positive"),
+            models.CheckConstraint(condition=Q(max_grant__gte=0), name="call_max_grant_non_negative"),
+            models.CheckConstraint(condition=Q(fund_ratio__gt=0), name="call_fund_ratio_positive"),
+            models.CheckConstraint(condition=Q(inkind_ratio__gt=0), name="call_inkind_ratio_positive"),
+            models.CheckConstraint(condition=Q(max_hours_per_person_month__gt=0), name="call_max_hours_positive"),
+            models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")), name="call_closes_after_opening"),
+            models.CheckConstraint(
+                condition=Q(eligible_until__gt=F("eligible_from")), name="call_eligibility_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @transition(field=state, source=State.DRAFT, target=State.OPEN)
+    def open(self):
+        """Accept applications."""
+
+    @transition(field=state, source=State.OPEN, target=State.CLOSED)
+    def close(self):
+        """Stop accepting applications; running projects go on."""
+
+    @transition(field=state, source=State.CLOSED, target=State.ARCHIVED)
+    def archive(self):
+        """Nothing more happens in this call."""
+
+
+class Application(models.Model):
+    """An application for co-financing of one testbed; its state is the life cycle of DESIGN §5."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        ACTIVE = "active", _("Active")
+        CLOSING = "closing", _("Closing")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        TERMINATED = "terminated", _("Terminated")
+
+    EDITABLE_STATES = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
+    FINAL_STATES = frozenset({State.CLOSED, State.REJECTED, State.WITHDRAWN, State.TERMINATED})
+
+    call = models.ForeignKey(FundingCall, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call"))
+    applicant = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="applications", verbose_name=_("applicant")
+    )
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    needs_analysis = models.TextField(_("needs analysis"), blank=True)
+    testbed_description = models.TextField(_("testbed description"), blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    public_cash = models.DecimalField(_("planned public cash (SEK)"), **MONEY)
+    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.CheckConstraint(condition=Q(public_cash__gte=0), name="application_cash_non_negative"),
+            models.CheckConstraint(condition=Q(end_date__gt=F("start_date")), name="application_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["state"]), models.Index(fields=["call", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
+
+    # Transitions change the state and nothing else; services.py checks roles and rules,
+    # writes the decision, the ledger entries and the log in the same transaction.
+    @transition(field=state, source=[State.DRAFT, State.CHANGES_REQUESTED], target=State.SUBMITTED)
+    def submit(self):
+        """The applicant hands the application in."""
+
+    @transition(field=state, source=State.SUBMITTED, target=State.UNDER_REVIEW)
+    def start_review(self):
+        """An officer takes the application up."""
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.CHANGES_REQUESTED)
+    def request_changes(self):
+        """Sent back to the applicant with a comment."""
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.APPROVED)
+    def approve(self):
+        """Granted; the money is committed in the ledger."""
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.REJECTED)
+    def reject(self):
+        """Refused, final."""
+
+    @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.UNDER_REVIEW], target=State.WITHDRAWN)
+    def withdraw(self):
+        """The applicant gives up, final."""
+
+    @transition(field=state, source=State.APPROVED, target=State.ACTIVE)
+    def activate(self):
+        """The applicant accepts the grant and the project starts."""
+
+    @transition(field=state, source=State.ACTIVE, target=State.CLOSING)
+    def begin_closing(self):
+        """The final payment claim has been submitted."""
+
+    @transition(field=state, source=State.CLOSING, target=State.CLOSED)
+    def close(self):
+        """Final claim paid; the unused commitment is released."""
+
+    @transition(field=state, source=State.ACTIVE, target=State.TERMINATED)
+    def terminate(self):
+        """Stopped early; commitment released and overpaid fund recovered."""
+
+
+class Partner(models.Model):
+    """A company taking part with in-kind hours at an hourly rate (rule M5)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="partners")
+    company = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("company")
+    )
+    planned_hours = models.DecimalField(_("planned hours"), **HOURS)
+    hourly_rate = models.DecimalField(_("hourly rate (SEK)"), **MONEY)
+    role_description = models.TextField(_("role in the testbed"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "company"], name="partner_unique_per_application"),
+            models.CheckConstraint(condition=Q(planned_hours__gte=0), name="partner_hours_non_negative"),
+            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="partner_rate_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company.name} in {self.application.reference}"
+
+    @property
+    def planned_value(self) -> Decimal:
+        return self.planned_hours * self.hourly_rate
+
+
+class Decision(models.Model):
+    """An approval with its granted amount and a frozen copy of the policy it was made under.
+
+    Immutable once written: an amendment is a new Decision that names the one it amends.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
+    approved_public_cash = models.DecimalField(_("approved public cash (SEK)"), **MONEY)
+    approved_inkind_value = models.DecimalField(_("approved in-kind value (SEK)"), **MONEY)
+    approved_hours = models.DecimalField(_("approved hours"), **HOURS)
+    granted_amount = models.DecimalField(_("granted fund amount (SEK)"), **MONEY)
+    fund_ratio = models.DecimalField(_("fund ratio"), **RATIO)
+    inkind_ratio = models.DecimalField(_("in-kind ratio"), **RATIO)
+    max_hourly_rate = models.DecimalField(_("maximum hourly rate (SEK)"), **MONEY)
+    partner_rates = models.JSONField(_("approved partner rates"), default=dict)
+    rationale = models.TextField(_("rationale"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    amends = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendments")
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approved_public_cash__gte=0, approved_inkind_value__gte=0, approved_hours__gte=0),
+                name="decision_amounts_non_negative",
+            ),
+            models.CheckConstraint(condition=Q(granted_amount__gte=0), name="decision_grant_non_negative"),
+            models.CheckConstraint(condition=Q(fund_ratio__gt=0, inkind_ratio__gt=0), name="decision_ratios_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference}: {self.granted_amount} SEK"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("A decision is immutable; record an amendment instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("A decision is immutable and cannot be deleted."))
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object and when (rule E5): transitions, changes, downloads.
+
+    Written in the same transaction as the change it describes, never afterwards.
+    """
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=30, db_index=True)  # transition, create, update, delete, download
+    object_type = models.CharField(max_length=30)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(max_length=200)
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, null=True, related_name="audit_events")
+    from_state = models.CharField(max_length=30, blank=True)
+    to_state = models.CharField(max_length=30, blank=True)
+    comment = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Audit events are append-only.")

@@ -1,0 +1,288 @@
+"""What happened with money and hours: the journal, and the items it is fed from.
+
+`JournalEntry` and `Posting` are append-only (model layer here, database triggers
+in migration 0002); the chain fields (`seq`, `prev_hash`, `hash`) are computed by
+`ledger.journal` under a lock on the `Book`. Contributions and claims are the
+documents that entries are posted from once an officer has verified them.
+"""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from applications.models import HOURS, MONEY, Application, FundingCall, Partner
+
+
+class AppendOnlyError(ValidationError):
+    """Raised when code tries to change or remove a ledger record."""
+
+
+class Book(models.Model):
+    """One chained journal per funding call; its row is the lock that serialises appends."""
+
+    call = models.OneToOneField(FundingCall, on_delete=models.PROTECT, related_name="book")
+    head_seq = models.PositiveBigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"Book {self.pk} ({self.call})"
+
+
+class Account(models.Model):
+    class Kind(models.TextChoices):
+        FUND_SOURCE = "fund_source", _("Structural-fund allocation")
+        FUND_BUDGET = "fund_budget", _("Call fund budget (uncommitted)")
+        FUND_COMMITTED = "fund_committed", _("Fund committed to application")
+        FUND_PAID = "fund_paid", _("Fund paid")
+        FUND_RECOVERED = "fund_recovered", _("Fund recovered")
+        PUBLIC_CASH = "public_cash", _("Public cash co-financing")
+        INKIND = "inkind", _("In-kind contribution (non-cash financing)")
+        TESTBED_COST = "testbed_cost", _("Testbed cost")
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="accounts")
+    code = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["book", "code"], name="account_code_unique_per_book")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class JournalEntry(models.Model):
+    class Kind(models.TextChoices):
+        OPENING = "opening", _("Opening budget")
+        COMMITMENT = "commitment", _("Commitment")
+        CASH_CONTRIBUTION = "cash_contribution", _("Cash contribution")
+        INKIND_CONTRIBUTION = "inkind_contribution", _("In-kind contribution")
+        FUND_PAYMENT = "fund_payment", _("Fund payment")
+        CORRECTION = "correction", _("Correction")
+        DECOMMITMENT = "decommitment", _("Release of commitment")
+        RECOVERY = "recovery", _("Recovery")
+        TRANSITION = "transition", _("State transition")
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="entries")
+    seq = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="journal_entries"
+    )
+    claim = models.ForeignKey("Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="journal_entries")
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    memo = models.CharField(max_length=500, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["book", "seq"]
+        verbose_name_plural = "journal entries"
+        constraints = [
+            models.UniqueConstraint(fields=["book", "seq"], name="entry_seq_unique_per_book"),
+            models.UniqueConstraint(fields=["book", "idempotency_key"], name="entry_idempotency_key_unique"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="entry_seq_positive"),
+        ]
+        indexes = [models.Index(fields=["application", "kind"]), models.Index(fields=["occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or kwargs.get("force_update"):
+            raise AppendOnlyError(_("Journal entries are append-only; record a correction instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(_("Journal entries are append-only; record a correction instead."))
+
+
+class Posting(models.Model):
+    """One leg of an entry: a signed amount on an account (debit positive); in-kind legs carry hours."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
+    ordinal = models.PositiveSmallIntegerField()
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    amount = models.DecimalField(**MONEY)
+    hours = models.DecimalField(null=True, blank=True, **HOURS)
+
+    class Meta:
+        ordering = ["entry", "ordinal"]
+        constraints = [models.UniqueConstraint(fields=["entry", "ordinal"], name="posting_ordinal_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.account.code} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError(_("Postings are append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(_("Postings are append-only."))
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Claim(models.Model):
+    """A payment claim (ansökan om utbetalning): a period's time reports and cash items (rule E4)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        VERIFIED = "verified", _("Verified")
+        PAID = "paid", _("Paid")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="claims")
+    number = models.PositiveIntegerField()
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    is_final = models.BooleanField(_("final claim"), default=False)
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+    payable_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    recovery_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    return_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="claim_number_unique"),
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="claim_period_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(payable_amount__isnull=True) | Q(payable_amount__gte=0), name="claim_payable_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(recovery_amount__isnull=True) | Q(recovery_amount__gte=0),
+                name="claim_recovery_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference} claim {self.number}"
+
+    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED)
+    def submit(self):
+        """The applicant hands the claim in; its items are frozen (rule T10)."""
+
+    @transition(field=state, source=State.SUBMITTED, target=State.RETURNED)
+    def return_to_applicant(self):
+        """The officer needs more from the applicant."""
+
+    @transition(field=state, source=State.SUBMITTED, target=State.VERIFIED)
+    def verify(self):
+        """Every item checked; accepted items posted (rule E4)."""
+
+    @transition(field=state, source=State.VERIFIED, target=State.PAID)
+    def pay(self):
+        """The payable amount is paid out (or the excess recovered)."""
+
+
+class TimeReport(models.Model):
+    """Hours one person at a partner company worked in one month (tidrapport, rule S1)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="time_reports")
+    person_name = models.CharField(_("person"), max_length=150)
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
+    hours = models.DecimalField(_("hours"), **HOURS)
+    hourly_rate = models.DecimalField(_("hourly rate (SEK)"), **MONEY)
+    description = models.TextField(_("work description"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(auto_now_add=True)
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attested_at = models.DateTimeField(null=True, blank=True)
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="time_reports")
+    review_status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    review_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["month", "person_name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="time_report_hours_positive"),
+            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="time_report_rate_non_negative"),
+            models.CheckConstraint(condition=Q(month__day=1), name="time_report_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["partner", "person_name", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_name} {self.month:%Y-%m} {self.hours} h"
+
+    @property
+    def value(self):
+        from .money import round_ore
+
+        return round_ore(self.hours * self.hourly_rate)
+
+    @property
+    def is_attested(self) -> bool:
+        return self.attested_at is not None
+
+
+class CashContribution(models.Model):
+    """Public cash the applicant has paid into the testbed (rule M2)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="cash_contributions")
+    amount = models.DecimalField(_("amount (SEK)"), **MONEY)
+    paid_on = models.DateField(_("payment date"))
+    voucher_reference = models.CharField(_("voucher reference"), max_length=100)
+    receipt = models.FileField(_("receipt"), upload_to="receipts/%Y/%m/", blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(auto_now_add=True)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="cash_contributions"
+    )
+    review_status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    review_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="cash_amount_positive"),
+            models.UniqueConstraint(fields=["application", "voucher_reference"], name="cash_voucher_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voucher_reference} {self.amount} SEK"
+
+
+class IdempotencyRecord(models.Model):
+    """The first result of a money-creating call, so a retry returns it and posts nothing."""
+
+    key = models.CharField(max_length=200)
+    scope = models.CharField(max_length=60)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
+    request_fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "user", "key"], name="idempotency_unique")]
