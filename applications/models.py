@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from . import orgnumber
+from .permissions import applicant_may, call_officer_may, officer_may
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 HOURS = {"max_digits": 10, "decimal_places": 2}
@@ -152,15 +153,15 @@ class FundingCall(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @transition(field=state, source=State.DRAFT, target=State.OPEN)
+    @transition(field=state, source=State.DRAFT, target=State.OPEN, permission=call_officer_may)
     def open(self):
         """Accept applications."""
 
-    @transition(field=state, source=State.OPEN, target=State.CLOSED)
+    @transition(field=state, source=State.OPEN, target=State.CLOSED, permission=call_officer_may)
     def close(self):
         """Stop accepting applications; running projects go on."""
 
-    @transition(field=state, source=State.CLOSED, target=State.ARCHIVED)
+    @transition(field=state, source=State.CLOSED, target=State.ARCHIVED, permission=call_officer_may)
     def archive(self):
         """Nothing more happens in this call."""
 
@@ -221,43 +222,43 @@ class Application(models.Model):
 
     # Transitions change the state and nothing else; services.py checks roles and rules,
     # writes the decision, the ledger entries and the log in the same transaction.
-    @transition(field=state, source=[State.DRAFT, State.CHANGES_REQUESTED], target=State.SUBMITTED)
+    @transition(field=state, source=[State.DRAFT, State.CHANGES_REQUESTED], target=State.SUBMITTED, permission=applicant_may)
     def submit(self):
         """The applicant hands the application in."""
 
-    @transition(field=state, source=State.SUBMITTED, target=State.UNDER_REVIEW)
+    @transition(field=state, source=State.SUBMITTED, target=State.UNDER_REVIEW, permission=officer_may)
     def start_review(self):
         """An officer takes the application up."""
 
-    @transition(field=state, source=State.UNDER_REVIEW, target=State.CHANGES_REQUESTED)
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.CHANGES_REQUESTED, permission=officer_may)
     def request_changes(self):
         """Sent back to the applicant with a comment."""
 
-    @transition(field=state, source=State.UNDER_REVIEW, target=State.APPROVED)
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.APPROVED, permission=officer_may)
     def approve(self):
         """Granted; the money is committed in the ledger."""
 
-    @transition(field=state, source=State.UNDER_REVIEW, target=State.REJECTED)
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.REJECTED, permission=officer_may)
     def reject(self):
         """Refused, final."""
 
-    @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.UNDER_REVIEW], target=State.WITHDRAWN)
+    @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.UNDER_REVIEW], target=State.WITHDRAWN, permission=applicant_may)
     def withdraw(self):
         """The applicant gives up, final."""
 
-    @transition(field=state, source=State.APPROVED, target=State.ACTIVE)
+    @transition(field=state, source=State.APPROVED, target=State.ACTIVE, permission=applicant_may)
     def activate(self):
         """The applicant accepts the grant and the project starts."""
 
-    @transition(field=state, source=State.ACTIVE, target=State.CLOSING)
+    @transition(field=state, source=State.ACTIVE, target=State.CLOSING, permission=applicant_may)
     def begin_closing(self):
         """The final payment claim has been submitted."""
 
-    @transition(field=state, source=State.CLOSING, target=State.CLOSED)
+    @transition(field=state, source=State.CLOSING, target=State.CLOSED, permission=officer_may)
     def close(self):
         """Final claim paid; the unused commitment is released."""
 
-    @transition(field=state, source=State.ACTIVE, target=State.TERMINATED)
+    @transition(field=state, source=State.ACTIVE, target=State.TERMINATED, permission=officer_may)
     def terminate(self):
         """Stopped early; commitment released and overpaid fund recovered."""
 

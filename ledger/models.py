@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from applications.models import HOURS, MONEY, Application, FundingCall, Partner
+from applications.permissions import claim_applicant_may, claim_officer_may
 
 
 class AppendOnlyError(ValidationError):
@@ -187,19 +188,19 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return f"{self.application.reference} claim {self.number}"
 
-    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED)
+    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.SUBMITTED, permission=claim_applicant_may)
     def submit(self):
         """The applicant hands the claim in; its items are frozen (rule T10)."""
 
-    @transition(field=state, source=State.SUBMITTED, target=State.RETURNED)
+    @transition(field=state, source=State.SUBMITTED, target=State.RETURNED, permission=claim_officer_may)
     def return_to_applicant(self):
         """The officer needs more from the applicant."""
 
-    @transition(field=state, source=State.SUBMITTED, target=State.VERIFIED)
+    @transition(field=state, source=State.SUBMITTED, target=State.VERIFIED, permission=claim_officer_may)
     def verify(self):
         """Every item checked; accepted items posted (rule E4)."""
 
-    @transition(field=state, source=State.VERIFIED, target=State.PAID)
+    @transition(field=state, source=State.VERIFIED, target=State.PAID, permission=claim_officer_may)
     def pay(self):
         """The payable amount is paid out (or the excess recovered)."""
 
@@ -222,6 +223,7 @@ class TimeReport(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="time_reports")
     review_status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     review_reason = models.TextField(blank=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["month", "person_name", "id"]
@@ -261,6 +263,7 @@ class CashContribution(models.Model):
     )
     review_status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     review_reason = models.TextField(blank=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["paid_on", "id"]

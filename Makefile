@@ -1,0 +1,53 @@
+# Testbed Ledger — the two commands a new machine needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test test-sqlite test-pg messages lint bench bench-pg chromium clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+messages: venv
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+run: venv messages
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Browser tests need Debian's Chromium; install it when it is missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: venv messages chromium
+	$(PY) -m pytest -q
+	bash .ci/with-postgres $(PY) -m pytest -q
+
+test-sqlite: venv messages chromium
+	$(PY) -m pytest -q
+
+test-pg: venv messages chromium
+	bash .ci/with-postgres $(PY) -m pytest -q
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+bench: venv
+	$(PY) -m bench.run
+
+bench-pg: venv
+	bash .ci/with-postgres $(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,2 @@
+"""URL patterns (filled in by the interface that owns this module)."""
+urlpatterns = []

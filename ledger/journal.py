@@ -1,0 +1,151 @@
+"""Appending to the chained journal: the only code that writes JournalEntry and Posting.
+
+An append locks the book row (SELECT … FOR UPDATE on PostgreSQL; SQLite runs every
+transaction IMMEDIATE, so the writer already holds the database lock), checks that
+the legs balance, computes seq/prev_hash/hash from the canonical serialisation in
+`ledger.chain`, and writes entry, legs and the new head in the caller's transaction.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.exceptions import RuleViolation
+
+from . import chain
+from .models import Account, Book, JournalEntry, Posting
+from .money import ZERO, format_sek, round_hours, round_ore
+
+
+@dataclass(frozen=True)
+class Leg:
+    account: Account
+    amount: Decimal
+    hours: Decimal | None = None
+
+
+def book_for_call(call, *, by=None) -> Book:
+    """The call's book, opened on first use with the call's fund budget as its first entry."""
+    book = Book.objects.filter(call=call).first()
+    if book is not None:
+        return book
+    with transaction.atomic():
+        book, created = Book.objects.get_or_create(call=call)
+        if created:
+            source = account(book, Account.Kind.FUND_SOURCE)
+            budget = account(book, Account.Kind.FUND_BUDGET)
+            append(
+                book, kind=JournalEntry.Kind.OPENING, by=by,
+                legs=[Leg(budget, call.fund_budget), Leg(source, -call.fund_budget)],
+                memo=f"Fund budget of {call.fund_project_reference}",
+                idempotency_key=f"opening:{call.pk}",
+            )
+    return book
+
+
+def account_code(kind: str, application=None, partner=None) -> str:
+    parts = [kind]
+    if application is not None:
+        parts.append(application.reference)
+    if partner is not None:
+        parts.append(partner.company.org_number)
+    return ":".join(parts)
+
+
+def account(book: Book, kind: str, *, application=None, partner=None) -> Account:
+    code = account_code(kind, application, partner)
+    found, _created = Account.objects.get_or_create(
+        book=book, code=code,
+        defaults={"kind": kind, "application": application, "partner": partner},
+    )
+    return found
+
+
+def chain_dict(entry: JournalEntry, legs) -> dict:
+    """The canonical form of an entry that is hashed, exported and verified offline.
+
+    `legs` are (account_code, amount, hours) triples in leg order.
+    """
+    return {
+        "book": entry.book_id,
+        "seq": entry.seq,
+        "kind": entry.kind,
+        "occurred_at": chain.format_timestamp(entry.occurred_at),
+        "application": entry.application.reference if entry.application_id else None,
+        "claim": entry.claim_id,
+        "corrects": entry.corrects.seq if entry.corrects_id else None,
+        "actor": entry.actor_name,
+        "memo": entry.memo,
+        "payload": entry.payload,
+        "legs": [chain.leg(code, amount, hours) for code, amount, hours in legs],
+        "prev_hash": entry.prev_hash,
+    }
+
+
+def append(
+    book: Book,
+    *,
+    kind: str,
+    legs: list[Leg],
+    by=None,
+    application=None,
+    claim=None,
+    corrects: JournalEntry | None = None,
+    memo: str = "",
+    payload: dict | None = None,
+    idempotency_key: str | None = None,
+) -> JournalEntry:
+    """Append one balanced entry to `book` and return it (or the earlier one with the same key)."""
+    rounded = [Leg(leg.account, round_ore(leg.amount), None if leg.hours is None else round_hours(leg.hours))
+               for leg in legs]
+    total = sum((leg.amount for leg in rounded), ZERO)
+    if total != ZERO:
+        raise RuleViolation(_("The entry does not balance: its legs add up to %(total)s, not 0.00.")
+                            % {"total": format_sek(total)})
+    if not rounded and kind != JournalEntry.Kind.TRANSITION:
+        raise RuleViolation(_("A money entry needs at least two legs."))
+    if any(leg.account.book_id != book.pk for leg in rounded):
+        raise RuleViolation(_("Every leg of an entry must be in the entry's book."))
+
+    with transaction.atomic():
+        locked = Book.objects.select_for_update().get(pk=book.pk)
+        if idempotency_key:
+            earlier = JournalEntry.objects.filter(book=locked, idempotency_key=idempotency_key).first()
+            if earlier is not None:
+                return earlier
+        entry = JournalEntry(
+            book=locked, seq=locked.head_seq + 1, kind=kind, occurred_at=timezone.now(),
+            application=application, claim=claim, corrects=corrects,
+            actor=by if by is not None and by.is_authenticated else None,
+            actor_name=by.get_username() if by is not None and by.is_authenticated else "system",
+            memo=memo[:500], payload=payload or {}, idempotency_key=idempotency_key or None,
+            prev_hash=locked.head_hash,
+        )
+        entry.hash = chain.entry_hash(
+            chain_dict(entry, [(leg.account.code, leg.amount, leg.hours) for leg in rounded])
+        )
+        entry.save()
+        Posting.objects.bulk_create(
+            Posting(entry=entry, ordinal=i, account=leg.account, amount=leg.amount, hours=leg.hours)
+            for i, leg in enumerate(rounded, start=1)
+        )
+        Book.objects.filter(pk=locked.pk).update(head_seq=entry.seq, head_hash=entry.hash)
+        book.head_seq, book.head_hash = entry.seq, entry.hash
+    return entry
+
+
+def record_transition(subject, *, by, from_state: str, to_state: str, comment: str = "", claim=None):
+    """Write a state transition into the chain so the history of decisions is verifiable too."""
+    application = subject if claim is None else claim.application
+    book = book_for_call(application.call, by=by)
+    return append(
+        book, kind=JournalEntry.Kind.TRANSITION, legs=[], by=by, application=application, claim=claim,
+        memo=f"{'claim' if claim else 'application'} {from_state} → {to_state}",
+        payload={
+            "object": "claim" if claim else "application",
+            "id": str(claim.pk if claim else application.reference),
+            "from": from_state, "to": to_state, "comment": comment,
+        },
+    )

@@ -1,0 +1,33 @@
+"""manage.py verify_ledger [--book ID]: exit 0 when every chain is intact, 1 naming the first damage."""
+from django.core.management.base import BaseCommand, CommandError
+
+from ledger.integrity import verify_book
+from ledger.models import Book
+
+
+class Command(BaseCommand):
+    help = "Recompute hashes, chain links, sequence numbers and balances of the journal."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--book", type=int, help="Verify only this book (default: all books).")
+
+    def handle(self, *args, book=None, **options):
+        books = Book.objects.order_by("pk")
+        if book is not None:
+            books = books.filter(pk=book)
+            if not books.exists():
+                raise CommandError(f"No book with id {book}.", returncode=2)
+        total, damaged = 0, None
+        heads = []
+        for each in books:
+            result = verify_book(each)
+            total += result.entries_checked
+            if not result.ok:
+                damaged = (each, result)
+                break
+            heads.append(f"book {each.pk} head {result.head_hash}")
+        if damaged:
+            each, result = damaged
+            self.stderr.write(f"TAMPERED: book {each.pk}: {result.summary()}")
+            raise SystemExit(1)
+        self.stdout.write(f"OK: {total} entries checked in {len(heads)} book(s); " + "; ".join(heads))

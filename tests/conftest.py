@@ -1,0 +1,120 @@
+"""Shared fixtures: the people and organisations of a typical call, built with the factories."""
+from decimal import Decimal
+
+import pytest
+
+from applications import services
+from applications.models import Membership
+from tests.factories import (
+    ApplicationFactory,
+    CompanyFactory,
+    FundingCallFactory,
+    MunicipalityFactory,
+    PartnerFactory,
+    RegionalBodyFactory,
+    member,
+)
+
+ROLES = Membership.Role
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 is slow on purpose; tests hash many passwords and need no protection."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def region():
+    return RegionalBodyFactory(name="Region Kalmar län")
+
+
+@pytest.fixture
+def call(region):
+    return FundingCallFactory(regional_body=region)
+
+
+@pytest.fixture
+def municipality():
+    return MunicipalityFactory(name="Oskarshamns kommun")
+
+
+@pytest.fixture
+def company():
+    return CompanyFactory(name="Sensorbolaget AB")
+
+
+@pytest.fixture
+def applicant(municipality):
+    return member(ROLES.APPLICANT, municipality, "applicant")
+
+
+@pytest.fixture
+def company_rep(company):
+    return member(ROLES.COMPANY, company, "company")
+
+
+@pytest.fixture
+def officer(region):
+    return member(ROLES.OFFICER, region, "officer")
+
+
+@pytest.fixture
+def second_officer(region):
+    return member(ROLES.OFFICER, region, "officer2")
+
+
+@pytest.fixture
+def auditor():
+    from tests.factories import OrganisationFactory
+
+    authority = OrganisationFactory(name="Ekonomistyrningsverket", kind="audit_authority")
+    return member(ROLES.AUDITOR, authority, "auditor")
+
+
+@pytest.fixture
+def outsider():
+    return member(ROLES.APPLICANT, MunicipalityFactory(name="Annan kommun"), "outsider")
+
+
+@pytest.fixture
+def draft(call, municipality, company):
+    """A draft that satisfies every submission rule: C 400 000, K 500 h × 800 = 400 000."""
+    application = ApplicationFactory(call=call, applicant=municipality, public_cash=Decimal("400000.00"))
+    PartnerFactory(application=application, company=company, planned_hours=Decimal("500.00"),
+                   hourly_rate=Decimal("800.00"))
+    return application
+
+
+def move(application, *steps, by_applicant, by_officer, granted=None):
+    """Drive an application through transitions by name, with the right actor for each."""
+    officer_steps = {"start_review", "request_changes", "approve", "reject", "close", "terminate"}
+    for step in steps:
+        actor = by_officer if step in officer_steps else by_applicant
+        if step == "approve":
+            services.approve(application, by=actor, granted=granted, rationale="Uppfyller kriterierna.")
+        else:
+            services.transition(application, step, by=actor, comment="Kommentar.")
+    return type(application).objects.get(pk=application.pk)
+
+
+@pytest.fixture
+def active(draft, applicant, officer):
+    """The draft, approved for its full requested amount and accepted by the applicant."""
+    return move(draft, "submit", "start_review", "approve", "activate", by_applicant=applicant, by_officer=officer)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Concurrency tests need PostgreSQL's row locks: deselect them (not skip) on SQLite.
+
+    `make test` runs the suite on SQLite and then on PostgreSQL, where they run.
+    """
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    selected = [item for item in items if "postgres" not in item.keywords]
+    deselected = [item for item in items if "postgres" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
