@@ -1,2 +1,6 @@
-"""URL patterns (filled in by the interface that owns this module)."""
-urlpatterns = []
+"""The REST API, version 1, under /api/ (the applications/ledger API modules fill in the routes)."""
+from django.urls import include, path
+
+urlpatterns = [
+    path("v1/reports/", include("reports.api_urls")),
+]

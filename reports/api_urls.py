@@ -1,0 +1,2 @@
+"""API endpoints for report downloads (owned by the reports module), mounted at /api/v1/reports/."""
+urlpatterns = []
