@@ -59,13 +59,9 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.org_number})"
 
-    @property
-    def is_public(self) -> bool:
-        return self.kind in self.PUBLIC_KINDS
-
-    @property
-    def is_company(self) -> bool:
-        return self.kind == self.Kind.COMPANY
+    def save(self, *args, **kwargs):
+        self.org_number = orgnumber.normalise(self.org_number)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.org_number:
@@ -74,9 +70,13 @@ class Organisation(models.Model):
             except orgnumber.InvalidOrganisationNumber as exc:
                 raise ValidationError({"org_number": str(exc)}) from exc
 
-    def save(self, *args, **kwargs):
-        self.org_number = orgnumber.normalise(self.org_number)
-        super().save(*args, **kwargs)
+    @property
+    def is_public(self) -> bool:
+        return self.kind in self.PUBLIC_KINDS
+
+    @property
+    def is_company(self) -> bool:
+        return self.kind == self.Kind.COMPANY
 
 
 class Membership(models.Model):

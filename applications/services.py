@@ -18,7 +18,7 @@ from ledger.money import parse_decimal, round_hours, round_ore
 from . import notifications, rules
 from .exceptions import NotPermitted, RuleViolation, TransitionConflict
 from .models import Application, AuditEvent, Decision, FundingCall, Organisation, Partner
-from .permissions import is_applicant_of, is_officer_of_call
+from .permissions import is_applicant_of
 
 
 # ---------------------------------------------------------------- logging

@@ -83,7 +83,8 @@ class JournalEntry(models.Model):
     actor_name = models.CharField(max_length=150)
     memo = models.CharField(max_length=500, blank=True)
     payload = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "", when absent: the unique constraint must allow many entries without a key.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -289,3 +290,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "user", "key"], name="idempotency_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

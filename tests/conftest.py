@@ -99,9 +99,39 @@ def move(application, *steps, by_applicant, by_officer, granted=None):
 
 
 @pytest.fixture
+def example(draft, applicant, officer):
+    """The worked example of the ledger issue, approved and active (see tests/scenarios.py)."""
+    from tests.scenarios import worked_example
+
+    return worked_example(draft, applicant, officer)
+
+
+@pytest.fixture
 def active(draft, applicant, officer):
     """The draft, approved for its full requested amount and accepted by the applicant."""
     return move(draft, "submit", "start_review", "approve", "activate", by_applicant=applicant, by_officer=officer)
+
+
+@pytest.fixture(autouse=True)
+def _journal_flushable(request):
+    """Transactional tests end with a flush, which the append-only triggers refuse.
+
+    Lift the triggers just for that flush (this fixture's teardown runs before the
+    flush) and put them back before the next test starts.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    from django.db import connection
+
+    from ledger import triggers
+
+    request.getfixturevalue("transactional_db")
+    triggers.install(connection)
+    yield
+    triggers.remove(connection)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,6 +1,7 @@
 """Organisation numbers with real valid and invalid examples (rules S2, T9)."""
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 
 from applications.orgnumber import InvalidOrganisationNumber, luhn_check_digit, normalise
 from tests.factories import OrganisationFactory
@@ -39,7 +40,7 @@ def test_malformed_numbers_are_refused(raw):
 def test_organisation_is_stored_normalised_and_unique():
     org = OrganisationFactory(org_number="5560360793")
     assert org.org_number == "556036-0793"
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         OrganisationFactory(org_number="556036-0793")
 
 

@@ -62,7 +62,7 @@ def test_concurrent_approvals_never_overcommit_the_budget(call, municipality, ap
     apps = under_review(call, municipality, applicant, officers[0], 8)
     results, errors = run_parallel([
         (lambda a=a, o=o: app_services.approve(a, by=o, granted="400000.00", rationale="Ok."))
-        for a, o in zip(apps, officers)
+        for a, o in zip(apps, officers, strict=True)
     ])
     winners = [r for r in results if r is not None]
     assert len(winners) == 2

@@ -90,3 +90,11 @@ def test_transitions_are_chained(draft, applicant):
     assert entry.payload == {"object": "application", "id": draft.reference, "from": "draft",
                              "to": "submitted", "comment": ""}
     assert entry.prev_hash == JournalEntry.objects.get(seq=entry.seq - 1, book=entry.book).hash
+
+
+@pytest.mark.django_db
+def test_triggers_are_installed_on_this_engine():
+    from ledger import triggers
+
+    expected = 4  # UPDATE and DELETE (SQLite) / row and TRUNCATE triggers (PostgreSQL) on two tables
+    assert triggers.installed_count(connection) == expected

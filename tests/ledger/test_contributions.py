@@ -1,5 +1,5 @@
 """Time reports, cash contributions and claims: every rule refuses on its own (M2, M5, S1, E4, T10)."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest

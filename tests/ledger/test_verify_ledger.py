@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from ledger.models import Book, JournalEntry
 from tests.ledger import tamper
-from tests.ledger.test_worked_example import cash, claim_and_pay, example, report, months  # noqa: F401
+from tests.scenarios import cash, claim_and_pay, months, report
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Demo data {'loaded' if created else 'already present'}: {Application.objects.count()} applications, "
             f"{JournalEntry.objects.count()} journal entries."))
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, org, role, shown in USERS:
             if shown:
                 self.stdout.write(f"  {username:<10} {Membership.Role(role).label:<24} {org}")
