@@ -17,6 +17,7 @@ from ledger.money import parse_decimal, round_hours, round_ore
 
 from . import notifications, rules
 from .exceptions import NotPermitted, RuleViolation, TransitionConflict
+from .locking import for_update
 from .models import Application, AuditEvent, Decision, FundingCall, Organisation, Partner
 from .permissions import is_applicant_of
 
@@ -88,7 +89,7 @@ def next_reference(call: FundingCall) -> str:
 
 @transaction.atomic
 def open_call(call: FundingCall, *, by) -> FundingCall:
-    call = FundingCall.objects.select_for_update().get(pk=call.pk)
+    call = for_update(FundingCall.objects).get(pk=call.pk)
     if not has_transition_perm(call.open, by):
         raise NotPermitted(_("Only an officer of the regional body can open this call."))
     before = call.state
@@ -139,7 +140,7 @@ def create_application(*, call: FundingCall, applicant: Organisation, by, **fiel
 
 
 def _lock_editable(application: Application, by) -> Application:
-    locked = Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
+    locked = for_update(Application.objects.select_related("call", "applicant")).get(pk=application.pk)
     if not is_applicant_of(by, locked):
         raise NotPermitted(_("Only the applicant organisation can change this application."))
     if not locked.is_editable:
@@ -210,7 +211,7 @@ def add_partner(application: Application, *, by, company: Organisation, planned_
 @transaction.atomic
 def update_partner(partner: Partner, *, by, planned_hours, hourly_rate, role_description=None) -> Partner:
     _lock_editable(partner.application, by)
-    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    partner = for_update(Partner.objects).get(pk=partner.pk)
     hours, rate = _partner_values(planned_hours, hourly_rate)
     before = {"planned_hours": partner.planned_hours, "hourly_rate": partner.hourly_rate,
               "role_description": partner.role_description}
@@ -246,7 +247,7 @@ def available_transitions(application: Application, user) -> list[str]:
 
 def _lock_for_transition(application: Application, name: str, by) -> Application:
     """Re-read the application under a row lock; refuse if it has moved on or the role does not allow."""
-    locked = Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
+    locked = for_update(Application.objects.select_related("call", "applicant")).get(pk=application.pk)
     method = getattr(locked, name)
     if not any(t.name == name for t in locked.get_available_state_transitions()):
         raise TransitionConflict(
@@ -305,7 +306,7 @@ def approve(application: Application, *, by, granted, rationale: str) -> Decisio
     # Lock the book before reading the remaining budget: concurrent approvals queue here.
     from ledger.models import Book
 
-    Book.objects.select_for_update().get(pk=book.pk)
+    for_update(Book.objects).get(pk=book.pk)
     try:
         granted = round_ore(parse_decimal(granted)) if granted not in (None, "") else None
     except ValueError as exc:

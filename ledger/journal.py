@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.exceptions import RuleViolation
+from applications.locking import for_update
 
 from . import chain
 from .models import Account, Book, JournalEntry, Posting
@@ -110,7 +111,7 @@ def append(
         raise RuleViolation(_("Every leg of an entry must be in the entry's book."))
 
     with transaction.atomic():
-        locked = Book.objects.select_for_update().get(pk=book.pk)
+        locked = for_update(Book.objects).get(pk=book.pk)
         if idempotency_key:
             earlier = JournalEntry.objects.filter(book=locked, idempotency_key=idempotency_key).first()
             if earlier is not None:

@@ -18,6 +18,7 @@ from django_fsm import has_transition_perm
 
 from applications.display import sek
 from applications.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from applications.locking import for_update
 from applications.models import Application, Decision
 from applications.permissions import is_applicant_of, is_company_rep_of, is_officer_of_call
 from applications.services import log_event
@@ -130,7 +131,7 @@ def report_time(partner, *, by, person_name: str, month: date, hours, hourly_rat
         earlier = TimeReport.objects.filter(idempotency_key=idempotency_key).first()
         if earlier is not None:
             return earlier
-    application = Application.objects.select_for_update().select_related("call").get(pk=partner.application_id)
+    application = for_update(Application.objects.select_related("call")).get(pk=partner.application_id)
     if not is_company_rep_of(by, partner.company_id):
         raise NotPermitted(_("Only a representative of %(company)s can report its hours.")
                            % {"company": partner.company.name})
@@ -186,7 +187,7 @@ def report_time(partner, *, by, person_name: str, month: date, hours, hourly_rat
 @transaction.atomic
 def attest_time_report(report: TimeReport, *, by) -> TimeReport:
     """The employer attests the hours (rule S1); attested reports can go into a claim."""
-    report = TimeReport.objects.select_for_update().select_related("partner__company").get(pk=report.pk)
+    report = for_update(TimeReport.objects.select_related("partner__company")).get(pk=report.pk)
     if not is_company_rep_of(by, report.partner.company_id):
         raise NotPermitted(_("Only a representative of the company can attest its time reports."))
     if report.is_attested:
@@ -206,7 +207,7 @@ def report_cash(application: Application, *, by, amount, paid_on: date, voucher_
         earlier = CashContribution.objects.filter(idempotency_key=idempotency_key).first()
         if earlier is not None:
             return earlier
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = for_update(Application.objects).get(pk=application.pk)
     if not is_applicant_of(by, application):
         raise NotPermitted(_("Only the applicant organisation reports public cash."))  # rule M2
     errors: dict[str, list] = {}
@@ -246,7 +247,7 @@ def report_cash(application: Application, *, by, amount, paid_on: date, voucher_
 
 # ---------------------------------------------------------------- claims (rules E4, S3, T10)
 def _lock_claim(claim: Claim, name: str, by) -> Claim:
-    locked = Claim.objects.select_for_update().select_related("application__call").get(pk=claim.pk)
+    locked = for_update(Claim.objects.select_related("application__call")).get(pk=claim.pk)
     if not any(t.name == name for t in locked.get_available_state_transitions()):
         raise TransitionConflict(
             _("This claim is now %(state)s; someone may have acted on it already.")
@@ -277,7 +278,7 @@ def claimable_items(application: Application):
 @transaction.atomic
 def create_claim(application: Application, *, by, period_start: date, period_end: date, is_final: bool = False,
                  time_report_ids=None, cash_ids=None) -> Claim:
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = for_update(Application.objects).get(pk=application.pk)
     if not is_applicant_of(by, application):
         raise NotPermitted(_("Only the applicant organisation can claim payment."))
     errors: dict[str, list] = {}
@@ -333,7 +334,7 @@ def _officer_of(claim: Claim, by) -> None:
 @transaction.atomic
 def review_item(claim: Claim, item, *, by, accept: bool, reason: str = "") -> None:
     """Accept or reject one time report or cash item of a submitted claim (rule E4)."""
-    claim = Claim.objects.select_for_update().select_related("application__call").get(pk=claim.pk)
+    claim = for_update(Claim.objects.select_related("application__call")).get(pk=claim.pk)
     _officer_of(claim, by)
     if claim.state != Claim.State.SUBMITTED:
         raise TransitionConflict(_("Items can be reviewed only while the claim is submitted."))
@@ -457,7 +458,7 @@ def record_correction(entry: JournalEntry, *, by, amount, reason: str, hours=Non
         earlier = JournalEntry.objects.filter(book=entry.book, idempotency_key=idempotency_key).first()
         if earlier is not None:
             return earlier
-    application = Application.objects.select_for_update().select_related("call").get(pk=entry.application_id)
+    application = for_update(Application.objects.select_related("call")).get(pk=entry.application_id)
     if not is_officer_of_call(by, application.call):
         raise NotPermitted(_("Only an officer of the call's regional body records corrections."))
     errors: dict[str, list] = {}
