@@ -121,6 +121,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# In development the app serves static files straight from the apps; production runs collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 RECEIPT_MAX_BYTES = int(os.environ.get("RECEIPT_MAX_BYTES", 10 * 1024 * 1024))

@@ -1,0 +1,33 @@
+"""Production settings: `check --deploy` is clean, and DEBUG off without a secret refuses to start."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update(env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_DEBUG="0",
+                    DJANGO_SECRET_KEY="k" * 20 + "-production-secret-from-the-environment-0123456789",
+                    DJANGO_ALLOWED_HOSTS="ledger.example.se")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret():
+    result = manage("check", DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/healthz")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
