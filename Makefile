@@ -12,11 +12,14 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	$(PY) -m pip install --quiet -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
+	$(PY) -c "import django, rest_framework, django_fsm, weasyprint, playwright, schemathesis"
 	touch $(STAMP)
 
+# Translations are compiled from the .po files (the .mo files are build output); msgfmt comes with gettext.
 messages: venv
+	@command -v msgfmt >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 
 run: venv messages
