@@ -142,6 +142,8 @@ class FundingCall(models.Model):
             models.CheckConstraint(condition=Q(max_hourly_rate__gt=0), name="call_rate_cap_positive"),
             models.CheckConstraint(condition=Q(max_grant__gte=0), name="call_max_grant_non_negative"),
             models.CheckConstraint(condition=Q(fund_ratio__gt=0), name="call_fund_ratio_positive"),
+            # rule E1: the fund may not exceed the cash expenditure it matches, so f ≤ 1.
+            models.CheckConstraint(condition=Q(fund_ratio__lte=1), name="call_fund_ratio_at_most_one"),
             models.CheckConstraint(condition=Q(inkind_ratio__gt=0), name="call_inkind_ratio_positive"),
             models.CheckConstraint(condition=Q(max_hours_per_person_month__gt=0), name="call_max_hours_positive"),
             models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")), name="call_closes_after_opening"),

@@ -108,6 +108,19 @@ def approval_problems(*, requested_fund: Decimal, granted: Decimal, max_grant: D
     return problems
 
 
+HOURS_PER_YEAR = Decimal("1720")  # CPR art. 55(2), rule E3
+
+
+def hourly_rate_from_salary(monthly_salary: Decimal) -> Decimal:
+    """Staff hourly rate = monthly salary × 12 ÷ 1 720 (rules E3, T1): 40 000 → 279.07."""
+    return round_ore(Decimal(monthly_salary) * 12 / HOURS_PER_YEAR)
+
+
+def part_time_hours(share: Decimal, months: int) -> Decimal:
+    """Hours behind a fixed part-time share over some months (rule T2): 50 % for six months → 430."""
+    return round_ore(HOURS_PER_YEAR * Decimal(share) * Decimal(months) / 12)
+
+
 def comment_problems(comment: str, *, action: str) -> list[str]:
     if not (comment or "").strip():
         return [_("A comment is required to %(action)s.") % {"action": action}]

@@ -87,17 +87,33 @@ def next_reference(call: FundingCall) -> str:
     return f"{prefix}{number:04d}"
 
 
+CALL_TRANSITIONS = ("open", "close", "archive")
+
+
 @transaction.atomic
-def open_call(call: FundingCall, *, by) -> FundingCall:
+def transition_call(call: FundingCall, name: str, *, by) -> FundingCall:
+    """Open, close or archive a call; opening also opens its book with the fund budget."""
+    if name not in CALL_TRANSITIONS:
+        raise RuleViolation([_("Unknown action %(name)s.") % {"name": name}])
     call = for_update(FundingCall.objects).get(pk=call.pk)
-    if not has_transition_perm(call.open, by):
-        raise NotPermitted(_("Only an officer of the regional body can open this call."))
+    if not any(t.name == name for t in call.get_available_state_transitions()):
+        raise TransitionConflict(_("The call is %(state)s; that is not possible now.")
+                                 % {"state": call.get_state_display()})
+    if not has_transition_perm(getattr(call, name), by):
+        raise NotPermitted(_("Only an officer of the regional body can change this call."))
+    if name == "archive" and call.applications.exclude(state__in=Application.FINAL_STATES).exists():
+        raise RuleViolation([_("A call can be archived only when every application in it is finished.")])
     before = call.state
-    call.open()
+    getattr(call, name)()
     call.save()
-    journal.book_for_call(call, by=by)
+    if name == "open":
+        journal.book_for_call(call, by=by)
     log_event(by=by, action="transition", obj=call, from_state=before, to_state=call.state)
     return call
+
+
+def open_call(call: FundingCall, *, by) -> FundingCall:
+    return transition_call(call, "open", by=by)
 
 
 # ---------------------------------------------------------------- editing applications
