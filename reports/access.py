@@ -1,0 +1,109 @@
+"""Who may take which document away (DESIGN §2), and the download record (rule E5).
+
+Auditors get everything; officers everything in their regional body's calls;
+applicants and company representatives the statement and the journal slice of
+their own applications. Anything else is 404, never 403, so that nobody learns
+which references exist. Every download is written to the audit log.
+"""
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from applications.models import Application, AuditEvent, FundingCall
+from applications.permissions import (
+    OFFICER,
+    can_view_application,
+    is_auditor,
+    is_officer_of_call,
+    org_ids,
+)
+from applications.services import log_event
+from ledger.models import Book
+
+
+def _not_found():
+    return Http404(_("No such document."))
+
+
+def statement_application(user, reference: str) -> Application:
+    """The application whose statement `user` may download."""
+    application = (Application.objects.select_related("call__regional_body", "applicant")
+                   .filter(reference=reference).first())
+    if application is None or not can_view_application(user, application):
+        raise _not_found()
+    return application
+
+
+def summary_call(user, call_id) -> FundingCall:
+    """A call whose summary `user` may download: auditors, and officers of its regional body."""
+    call = FundingCall.objects.select_related("regional_body").filter(pk=call_id).first()
+    if call is None or not (is_auditor(user) or is_officer_of_call(user, call)):
+        raise _not_found()
+    return call
+
+
+def journal_book(user, book_id, application_reference: str | None = None) -> tuple[Book, Application | None]:
+    """The book (and the application for a slice) whose journal `user` may export.
+
+    The whole book: auditors and officers of the call. One application's slice:
+    anyone who may see that application, if it belongs to the book.
+    """
+    book = Book.objects.select_related("call__regional_body").filter(pk=book_id).first()
+    if book is None:
+        raise _not_found()
+    if application_reference:
+        application = statement_application(user, application_reference)
+        if application.call_id != book.call_id:
+            raise _not_found()
+        return book, application
+    if not (is_auditor(user) or is_officer_of_call(user, book.call)):
+        raise _not_found()
+    return book, None
+
+
+def application_journal(user, reference: str) -> tuple[Book, Application]:
+    """The book of an application's call and the application, for its journal slice."""
+    application = statement_application(user, reference)
+    book = Book.objects.filter(call_id=application.call_id).first()
+    if book is None:
+        raise _not_found()
+    return book, application
+
+
+def audit_events(user, application_reference: str | None = None):
+    """(events, application): all events for auditors, their calls' for officers; one application's if named."""
+    events = AuditEvent.objects.all()
+    if application_reference:
+        application = statement_application(user, application_reference)
+        if not (is_auditor(user) or is_officer_of_call(user, application.call)):
+            raise _not_found()
+        return events.filter(application=application), application
+    if is_auditor(user):
+        return events, None
+    bodies = org_ids(user, OFFICER)
+    if not bodies:
+        raise _not_found()
+    call_ids = [str(pk) for pk in FundingCall.objects.filter(regional_body_id__in=bodies).values_list("pk", flat=True)]
+    return events.filter(Q(application__call__regional_body_id__in=bodies)
+                         | Q(object_type="fundingcall", object_id__in=call_ids)), None
+
+
+def record_download(user, *, document: str, obj=None, application=None, comment: str = ""):
+    """Write who took which document, and when, to the audit log (rule E5)."""
+    if obj is None:
+        # Documents that are not about one object (the audit trail) are logged under their name.
+        obj = _Named(document)
+    return log_event(by=user, action="download", obj=obj, application=application, comment=comment or document)
+
+
+class _Named:
+    """A stand-in with the attributes log_event reads, for a document without a model object."""
+
+    class _meta:  # noqa: N801 - mirrors Model._meta
+        model_name = "report"
+
+    def __init__(self, name: str):
+        self.pk = name
+
+    def __str__(self) -> str:
+        return self.pk

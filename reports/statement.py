@@ -1,0 +1,378 @@
+"""The application statement: everything an auditor files about one application.
+
+`statement_context` gathers the figures with a fixed number of aggregate queries
+(independent of how many entries the application has): the ledger's balances,
+in-kind per partner and month, cash items (listed, or per month when there are
+many), claims, payments, corrections and recoveries, the state timeline and the
+chain's head with the verification result at generation time. The PDF keeps its
+tables short because WeasyPrint lays out long tables slowly; the full lists go to
+the spreadsheet (`statement_xlsx`).
+"""
+from collections import OrderedDict
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from applications.models import Application, AuditEvent
+from applications.services import planned_budget
+from ledger import matching
+from ledger.integrity import verify_book
+from ledger.models import Account, Book, CashContribution, JournalEntry, Posting, ReviewStatus, TimeReport
+from ledger.money import ZERO, round_hours, round_ore
+from ledger.selectors import application_balances
+
+from . import pdf, xlsx
+from .templatetags.report_format import moment, state_label
+
+# Above this many rows a list is summarised per month in the PDF (the spreadsheet has every row).
+LIST_LIMIT = 30
+
+VALUE = ExpressionWrapper(F("hours") * F("hourly_rate"), output_field=DecimalField(max_digits=24, decimal_places=4))
+ACCEPTED = Q(review_status=ReviewStatus.ACCEPTED)
+NOT_REJECTED = ~Q(review_status=ReviewStatus.REJECTED)
+
+
+def _money(value) -> Decimal:
+    return ZERO if value is None else round_ore(value)
+
+
+def _hours(value) -> Decimal:
+    return ZERO if value is None else round_hours(value)
+
+
+def generated_by(user) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return str(user) if isinstance(user, str) and user else "system"
+    full = user.get_full_name()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+# ---------------------------------------------------------------- sections
+def _parties(application: Application) -> dict:
+    partners = list(application.partners.select_related("company").order_by("id"))
+    return {"applicant": application.applicant, "regional_body": application.call.regional_body,
+            "partners": partners}
+
+
+def _decisions(application: Application) -> list:
+    return list(application.decisions.select_related("decided_by").order_by("decided_at", "id"))
+
+
+def _inkind_by_partner_month(application: Application) -> dict:
+    """Time reports per partner, month and rate: hours, rate and value (reported and verified)."""
+    rows = (TimeReport.objects.filter(partner__application=application)
+            .values("partner_id", "partner__company__name", "partner__company__org_number", "month", "hourly_rate")
+            .annotate(reports=Count("id"), persons=Count("person_name", distinct=True),
+                      reported_hours=Sum("hours", filter=NOT_REJECTED), reported_value=Sum(VALUE, filter=NOT_REJECTED),
+                      verified_hours=Sum("hours", filter=ACCEPTED), verified_value=Sum(VALUE, filter=ACCEPTED))
+            .order_by("partner_id", "month", "hourly_rate"))
+    partners: OrderedDict = OrderedDict()
+    for row in rows:
+        group = partners.setdefault(row["partner_id"], {
+            "name": row["partner__company__name"], "org_number": row["partner__company__org_number"],
+            "rows": [], "reported_hours": ZERO, "reported_value": ZERO, "verified_hours": ZERO,
+            "verified_value": ZERO,
+        })
+        item = {"month": row["month"], "hourly_rate": _money(row["hourly_rate"]), "reports": row["reports"],
+                "persons": row["persons"], "reported_hours": _hours(row["reported_hours"]),
+                "reported_value": _money(row["reported_value"]), "verified_hours": _hours(row["verified_hours"]),
+                "verified_value": _money(row["verified_value"])}
+        group["rows"].append(item)
+        for key in ("reported_hours", "reported_value", "verified_hours", "verified_value"):
+            group[key] += item[key]
+    totals = {key: sum((g[key] for g in partners.values()), ZERO)
+              for key in ("reported_hours", "reported_value", "verified_hours", "verified_value")}
+    return {"partners": list(partners.values()), "totals": totals}
+
+
+def _cash(application: Application) -> dict:
+    items = CashContribution.objects.filter(application=application)
+    totals = items.aggregate(count=Count("id"), reported=Sum("amount", filter=NOT_REJECTED),
+                             verified=Sum("amount", filter=ACCEPTED))
+    result = {"count": totals["count"], "reported": _money(totals["reported"]),
+              "verified": _money(totals["verified"]), "by_month": None, "items": None}
+    if totals["count"] <= LIST_LIMIT:
+        result["items"] = list(items.select_related("claim").order_by("paid_on", "id"))
+    else:
+        rows = (items.annotate(period=TruncMonth("paid_on")).values("period")
+                .annotate(count=Count("id"), reported=Sum("amount", filter=NOT_REJECTED),
+                          verified=Sum("amount", filter=ACCEPTED), first=Min("voucher_reference"),
+                          last=Max("voucher_reference"))
+                .order_by("period"))
+        result["by_month"] = [{**row, "reported": _money(row["reported"]), "verified": _money(row["verified"])}
+                              for row in rows]
+    return result
+
+
+def _claims(application: Application) -> list:
+    claims = list(application.claims.select_related("verified_by", "paid_by").order_by("number"))
+    reports = {row["claim_id"]: row for row in TimeReport.objects.filter(claim__application=application)
+               .values("claim_id").annotate(n=Count("id"), hours=Sum("hours"))}
+    cash = {row["claim_id"]: row for row in CashContribution.objects.filter(application=application,
+                                                                                claim__isnull=False)
+            .values("claim_id").annotate(n=Count("id"), amount=Sum("amount"))}
+    for claim in claims:
+        claim.report_count = reports.get(claim.pk, {}).get("n", 0)
+        claim.report_hours = _hours(reports.get(claim.pk, {}).get("hours"))
+        claim.cash_count = cash.get(claim.pk, {}).get("n", 0)
+        claim.cash_amount = _money(cash.get(claim.pk, {}).get("amount"))
+    return claims
+
+
+MONEY_KINDS = (JournalEntry.Kind.COMMITMENT, JournalEntry.Kind.FUND_PAYMENT, JournalEntry.Kind.CORRECTION,
+               JournalEntry.Kind.RECOVERY, JournalEntry.Kind.DECOMMITMENT)
+
+
+def _money_entries(application: Application) -> dict:
+    """Payments, corrections, recoveries, commitments and releases: one row per entry, one query."""
+    rows = (Posting.objects.filter(entry__application=application, entry__kind__in=MONEY_KINDS)
+            .values("entry_id", "entry__seq", "entry__kind", "entry__occurred_at", "entry__memo", "entry__actor_name",
+                    "entry__claim__number", "entry__corrects__seq", "entry__corrects__memo", "entry__hash")
+            .annotate(paid=Sum("amount", filter=Q(account__kind=Account.Kind.FUND_PAID)),
+                      recovered=Sum("amount", filter=Q(account__kind=Account.Kind.FUND_RECOVERED)),
+                      cost=Sum("amount", filter=Q(account__kind=Account.Kind.TESTBED_COST)),
+                      hours=Sum("hours", filter=Q(account__kind=Account.Kind.TESTBED_COST)),
+                      committed=Sum("amount", filter=Q(account__kind=Account.Kind.FUND_COMMITTED)))
+            .order_by("entry__seq"))
+    found = {kind: [] for kind in MONEY_KINDS}
+    for row in rows:
+        kind = row["entry__kind"]
+        amount = {
+            JournalEntry.Kind.COMMITMENT: _money(row["committed"]),
+            JournalEntry.Kind.FUND_PAYMENT: _money(row["paid"]),
+            JournalEntry.Kind.CORRECTION: -_money(row["cost"]),
+            JournalEntry.Kind.RECOVERY: -_money(row["recovered"]),
+            JournalEntry.Kind.DECOMMITMENT: -_money(row["committed"]),
+        }[kind]
+        found[kind].append({
+            "seq": row["entry__seq"], "occurred_at": row["entry__occurred_at"], "memo": row["entry__memo"],
+            "actor": row["entry__actor_name"], "claim": row["entry__claim__number"], "amount": amount,
+            "hours": None if row["hours"] is None or kind != JournalEntry.Kind.CORRECTION else -_hours(row["hours"]),
+            "corrects_seq": row["entry__corrects__seq"], "corrects_memo": row["entry__corrects__memo"],
+            "hash": row["entry__hash"],
+        })
+    return {
+        "commitments": found[JournalEntry.Kind.COMMITMENT],
+        "payments": _summarised(found[JournalEntry.Kind.FUND_PAYMENT]),
+        "corrections": _summarised(found[JournalEntry.Kind.CORRECTION]),
+        "recoveries": _summarised(found[JournalEntry.Kind.RECOVERY]),
+        "releases": found[JournalEntry.Kind.DECOMMITMENT],
+    }
+
+
+def _summarised(rows: list) -> dict:
+    """The rows themselves when few; otherwise count and sum per month (the spreadsheet lists them all)."""
+    total = sum((r["amount"] for r in rows), ZERO)
+    if len(rows) <= LIST_LIMIT:
+        return {"items": rows, "by_month": None, "total": total, "count": len(rows)}
+    months: OrderedDict = OrderedDict()
+    for row in rows:
+        period = timezone.localtime(row["occurred_at"]).date().replace(day=1)
+        group = months.setdefault(period, {"period": period, "count": 0, "amount": ZERO,
+                                           "first": row["seq"], "last": row["seq"]})
+        group["count"] += 1
+        group["amount"] += row["amount"]
+        group["last"] = row["seq"]
+    return {"items": None, "by_month": list(months.values()), "total": total, "count": len(rows)}
+
+
+def _timeline(application: Application) -> list:
+    return list(AuditEvent.objects.filter(application=application, action="transition")
+                .values("occurred_at", "actor_name", "object_type", "object_repr", "from_state", "to_state", "comment")
+                .order_by("occurred_at", "id"))
+
+
+def _chain(application: Application) -> dict:
+    book = Book.objects.filter(call_id=application.call_id).first()
+    if book is None:
+        return {"book": None}
+    entries = JournalEntry.objects.filter(book=book, application=application)
+    counts = list(entries.values("kind").annotate(n=Count("id")).order_by("kind"))
+    last = entries.order_by("-seq").values("seq", "hash").first()
+    result = verify_book(book)
+    return {"book": book, "head_seq": book.head_seq, "head_hash": book.head_hash, "verification": result,
+            "entry_counts": counts, "entry_total": sum(c["n"] for c in counts), "last_entry": last}
+
+
+def _matching(application: Application, planned, decision, balances) -> dict:
+    """The matching rule (M4 planned, M7 verified) applied to the figures shown."""
+    fund_ratio = decision.fund_ratio if decision else application.call.fund_ratio
+    inkind_ratio = decision.inkind_ratio if decision else application.call.inkind_ratio
+    granted = decision.granted_amount if decision else ZERO
+    payout = matching.payout(verified_cash=balances.verified_cash, verified_inkind=balances.verified_inkind,
+                             granted=granted, already_paid=balances.net_paid, fund_ratio=fund_ratio,
+                             inkind_ratio=inkind_ratio)
+    return {
+        "fund_ratio": fund_ratio, "inkind_ratio": inkind_ratio, "granted": granted, "payout": payout,
+        "planned_ok": planned.inkind_ok, "required_inkind": planned.required_inkind,
+        "verified_ratio": (balances.verified_inkind / balances.verified_cash).quantize(Decimal("0.01"))
+        if balances.verified_cash else None,
+        "difference": payout.cumulative_payable - balances.net_paid,
+        "within_grant": balances.net_paid <= granted,
+    }
+
+
+# ---------------------------------------------------------------- the document
+def statement_context(application: Application, *, by=None) -> dict:
+    """Every figure of the statement, read in one go (call inside the language the document is in)."""
+    application = (Application.objects.select_related("call__regional_body", "applicant")
+                   .prefetch_related("partners").get(pk=application.pk))
+    planned = planned_budget(application)
+    decisions = _decisions(application)
+    decision = decisions[-1] if decisions else None
+    balances = application_balances(application)
+    inkind = _inkind_by_partner_month(application)
+    cash = _cash(application)
+    parties = _parties(application)
+    rates = decision.partner_rates if decision else {}
+    for partner in parties["partners"]:
+        rate = rates.get(partner.company.org_number)
+        partner.approved_rate = None if rate is None else round_ore(rate)
+    now, author = timezone.now(), generated_by(by)
+    return {
+        "running_title": f"{application.reference} — {application.title}",
+        "running_right": _("Application statement"),
+        "footer_left": _("Generated %(at)s by %(by)s") % {"at": moment(now), "by": author},
+        "application": application, "call": application.call, "parties": parties,
+        "planned": planned, "planned_hours": sum((p.planned_hours for p in parties["partners"]), ZERO),
+        "decisions": decisions, "decision": decision, "balances": balances,
+        "matching": _matching(application, planned, decision, balances),
+        "inkind": inkind, "cash": cash, "claims": _claims(application), "entries": _money_entries(application),
+        "timeline": _timeline(application), "chain": _chain(application),
+        "generated_at": now, "generated_by": author,
+        "language": translation.get_language(), "list_limit": LIST_LIMIT,
+    }
+
+
+def render_statement_pdf(application: Application, *, by=None, lang: str = "en") -> pdf.RenderedPdf:
+    with translation.override(lang):
+        return pdf.render_pdf("reports/statement.html", lambda: statement_context(application, by=by))
+
+
+def statement_html(application: Application, *, by=None, lang: str = "en") -> str:
+    """The final HTML of the statement (for measuring WeasyPrint alone)."""
+    from django.template.loader import render_to_string
+
+    with translation.override(lang):
+        context = statement_context(application, by=by)
+        context["page_counter"] = pdf.page_counter_css()
+        return render_to_string("reports/statement.html", context)
+
+
+# ---------------------------------------------------------------- the spreadsheet: every row
+def render_statement_xlsx(application: Application, *, by=None, lang: str = "en") -> bytes:
+    with translation.override(lang):
+        context = statement_context(application, by=by)
+        book = xlsx.Workbook()
+        _summary_sheet(book, context)
+        _time_report_sheet(book, application)
+        _cash_sheet(book, application)
+        _claims_sheet(book, context["claims"])
+        _journal_sheet(book, application)
+        _timeline_sheet(book, context["timeline"])
+        return book.save()
+
+
+def _summary_sheet(book, c) -> None:
+    application, balances, planned, decision = c["application"], c["balances"], c["planned"], c["decision"]
+    chain = c["chain"]
+    sheet = book.sheet(_("Statement"), [_("Item"), _("Value")], widths=[42, 70])
+    rows = [
+        (_("Reference"), application.reference), (_("Title"), application.title),
+        (_("State"), application.get_state_display()),
+        (_("Applicant"), application.applicant.name), (_("Organisation number"), application.applicant.org_number),
+        (_("Call"), application.call.title),
+        (_("Structural-fund project reference"), application.call.fund_project_reference),
+        (_("Regional body"), application.call.regional_body.name),
+        (_("Planned public cash"), planned.public_cash), (_("Planned in-kind value"), planned.inkind_value),
+        (_("Planned in-kind hours"), c["planned_hours"]), (_("Requested fund"), planned.requested_fund),
+        (_("Approved public cash"), decision.approved_public_cash if decision else None),
+        (_("Approved in-kind value"), decision.approved_inkind_value if decision else None),
+        (_("Approved hours"), decision.approved_hours if decision else None),
+        (_("Granted fund"), balances.approved),
+        (_("Contributed public cash (reported, not rejected)"), c["cash"]["reported"]),
+        (_("Contributed in-kind value (reported, not rejected)"), c["inkind"]["totals"]["reported_value"]),
+        (_("Contributed in-kind hours (reported, not rejected)"), c["inkind"]["totals"]["reported_hours"]),
+        (_("Verified public cash"), balances.verified_cash), (_("Verified in-kind value"), balances.verified_inkind),
+        (_("Verified in-kind hours"), balances.verified_hours),
+        (_("Cumulative payable"), c["matching"]["payout"].cumulative_payable),
+        (_("Fund paid (gross)"), balances.paid), (_("Fund recovered"), balances.recovered),
+        (_("Fund paid (net)"), balances.net_paid), (_("Commitment released"), balances.released),
+        (_("Commitment outstanding"), balances.committed), (_("Remaining grant"), balances.remaining),
+    ]
+    if chain["book"] is not None:
+        rows += [(_("Book"), chain["book"].pk), (_("Chain head sequence number"), chain["head_seq"]),
+                 (_("Chain head hash"), chain["head_hash"]),
+                 (_("Verification at generation"), chain["verification"].summary())]
+    rows += [(_("Generated at"), timezone.localtime(c["generated_at"]).replace(tzinfo=None)),
+             (_("Generated by"), c["generated_by"])]
+    for row in rows:
+        sheet.append(list(row))
+
+
+def _time_report_sheet(book, application) -> None:
+    sheet = book.sheet(_("Time reports"), [
+        _("Partner"), _("Organisation number"), _("Person"), _("Month"), _("Hours"), _("Hourly rate (SEK)"),
+        _("Value (SEK)"), _("Work description"), _("Reported by"), _("Attested by"), _("Attested at"), _("Claim"),
+        _("Review"), _("Reason")], widths=[28, 14, 22, 10, 10, 14, 14, 40, 14, 14, 18, 8, 10, 30])
+    reports = (TimeReport.objects.filter(partner__application=application)
+               .select_related("partner__company", "reported_by", "attested_by", "claim")
+               .order_by("partner_id", "month", "person_name", "id"))
+    for r in reports.iterator(chunk_size=2000):
+        sheet.append([r.partner.company.name, r.partner.company.org_number, r.person_name, f"{r.month:%Y-%m}",
+                      r.hours, r.hourly_rate, r.value, r.description, r.reported_by.get_username(),
+                      r.attested_by.get_username() if r.attested_by else None, xlsx.local(r.attested_at),
+                      r.claim.number if r.claim else None, r.get_review_status_display(), r.review_reason])
+
+
+def _cash_sheet(book, application) -> None:
+    sheet = book.sheet(_("Cash items"), [
+        _("Voucher reference"), _("Payment date"), _("Amount (SEK)"), _("Receipt"), _("Reported by"),
+        _("Reported at"), _("Claim"), _("Review"), _("Reason")], widths=[20, 12, 14, 30, 14, 18, 8, 10, 30])
+    items = (CashContribution.objects.filter(application=application).select_related("reported_by", "claim")
+             .order_by("paid_on", "id"))
+    for item in items.iterator(chunk_size=2000):
+        sheet.append([item.voucher_reference, item.paid_on, item.amount, item.receipt.name or None,
+                      item.reported_by.get_username(), xlsx.local(item.reported_at),
+                      item.claim.number if item.claim else None, item.get_review_status_display(), item.review_reason])
+
+
+def _claims_sheet(book, claims) -> None:
+    sheet = book.sheet(_("Claims"), [
+        _("Claim"), _("Period start"), _("Period end"), _("Final"), _("State"), _("Time reports"), _("Hours"),
+        _("Cash items"), _("Cash (SEK)"), _("Submitted at"), _("Verified by"), _("Verified at"), _("Paid by"),
+        _("Paid at"), _("Payable (SEK)"), _("Recovery (SEK)")])
+    for c in claims:
+        sheet.append([c.number, c.period_start, c.period_end, _("yes") if c.is_final else _("no"),
+                      c.get_state_display(), c.report_count, c.report_hours, c.cash_count, c.cash_amount,
+                      xlsx.local(c.submitted_at), c.verified_by.get_username() if c.verified_by else None,
+                      xlsx.local(c.verified_at), c.paid_by.get_username() if c.paid_by else None,
+                      xlsx.local(c.paid_at), c.payable_amount, c.recovery_amount])
+
+
+def _journal_sheet(book, application) -> None:
+    sheet = book.sheet(_("Journal"), [
+        _("Seq"), _("Kind"), _("Occurred at (UTC)"), _("Claim"), _("Corrects seq"), _("Actor"), _("Memo"),
+        _("Leg"), _("Account"), _("Amount (SEK)"), _("Hours"), _("Hash")],
+        widths=[7, 18, 26, 7, 8, 14, 40, 5, 36, 14, 9, 66])
+    rows = (Posting.objects.filter(entry__application=application)
+            .values_list("entry__seq", "entry__kind", "entry__occurred_at", "entry__claim__number",
+                         "entry__corrects__seq", "entry__actor_name", "entry__memo", "ordinal", "account__code",
+                         "amount", "hours", "entry__hash")
+            .order_by("entry__seq", "ordinal"))
+    kinds = dict(JournalEntry.Kind.choices)
+    for seq, kind, at, claim, corrects, actor, memo, ordinal, code, amount, hours, digest in rows.iterator(2000):
+        sheet.append([seq, str(kinds.get(kind, kind)), xlsx.utc(at), claim, corrects, actor, memo, ordinal, code,
+                      _money(amount), None if hours is None else _hours(hours), digest])
+
+
+def _timeline_sheet(book, timeline) -> None:
+    sheet = book.sheet(_("Timeline"), [_("When"), _("Who"), _("Object"), _("From"), _("To"), _("Comment")],
+                       widths=[18, 14, 40, 16, 16, 50])
+    for event in timeline:
+        sheet.append([xlsx.local(event["occurred_at"]), event["actor_name"], event["object_repr"],
+                      str(state_label(event["from_state"])), str(state_label(event["to_state"])), event["comment"]])
+

@@ -1,0 +1,86 @@
+"""Formatting for printed reports: amounts, hours, dates and labels in the active language."""
+from datetime import date, datetime
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
+
+from applications import display
+from applications.models import Application
+from ledger.models import Claim, JournalEntry, ReviewStatus
+
+register = template.Library()
+
+STATE_LABELS = {**dict(Claim.State.choices), **dict(Application.State.choices)}
+
+
+@register.filter
+def sek(value):
+    """1 234 567,89 kr under Swedish, 1,234,567.89 kr under English."""
+    return display.sek(value)
+
+
+@register.filter
+def hours(value):
+    return display.hours(value)
+
+
+@register.filter
+def number(value, places=2):
+    if value is None:
+        return "—"
+    return formats.number_format(value, decimal_pos=int(places), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def day(value):
+    """ISO dates (2026-03-15): unambiguous in both languages."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{value:%Y-%m-%d}"
+
+
+@register.filter
+def month(value):
+    if value is None:
+        return "—"
+    return f"{value:%Y-%m}" if isinstance(value, date) else str(value)[:7]
+
+
+@register.filter
+def moment(value):
+    """Local date and time to the minute, with the zone (2026-03-15 14:02 CET)."""
+    if value is None:
+        return "—"
+    local = timezone.localtime(value)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+@register.filter
+def state_label(value):
+    return STATE_LABELS.get(value, value or "—")
+
+
+@register.filter
+def entry_kind_label(value):
+    return dict(JournalEntry.Kind.choices).get(value, value)
+
+
+@register.filter
+def review_label(value):
+    return dict(ReviewStatus.choices).get(value, value)
+
+
+@register.filter
+def css_string(value):
+    """Text as a quoted CSS string for page margin boxes (inside <style>, so escaped for CSS, not HTML)."""
+    text = str(value)
+    escaped = []
+    for ch in text:
+        if ch in '"\\<>&' or ord(ch) < 32:
+            escaped.append(f"\\{ord(ch):x} ")
+        else:
+            escaped.append(ch)
+    return mark_safe('"' + "".join(escaped) + '"')  # noqa: S308 - every special character is escaped above
