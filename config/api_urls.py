@@ -1,6 +1,23 @@
-"""The REST API, version 1, under /api/ (the applications/ledger API modules fill in the routes)."""
-from django.urls import include, path
+"""The REST API under /api/: version 1 at /api/v1/, the OpenAPI schema at /api/schema/, docs at /api/docs/.
+
+Route names of v1 live in the "api" namespace (e.g. "api:application-detail"). Any other URL under
+/api/ answers a JSON 404, like the API itself, instead of the HTML page.
+"""
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from applications.api.base import not_found
+
+v1_patterns = [
+    path("", include("applications.api.urls")),
+    path("", include("ledger.api.urls")),
+]
 
 urlpatterns = [
     path("v1/reports/", include("reports.api_urls")),
+    path("v1/", include((v1_patterns, "api"))),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves its init script as a file, so the page works under script-src 'self'.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    re_path(r"^", not_found),
 ]
