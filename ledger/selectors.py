@@ -97,3 +97,19 @@ def call_balances(call) -> CallBalances:
     return CallBalances(budget=call.fund_budget,
                         uncommitted=call.fund_budget if uncommitted is None else round_ore(uncommitted),
                         totals=_balances(row))
+
+
+def balances_by_call(calls) -> dict:
+    """{call_id: CallBalances} for many calls in one query (the API's list of call balances)."""
+    rows = (Posting.objects.filter(account__book__call__in=calls).values("account__book__call_id")
+            .annotate(uncommitted=Sum("amount", filter=Q(account__kind=Account.Kind.FUND_BUDGET)),
+                      **BALANCE_AGGREGATES))
+    found = {row.pop("account__book__call_id"): row for row in rows}
+    result = {}
+    for call in calls:
+        row = dict(found.get(call.pk) or dict.fromkeys(["uncommitted", *BALANCE_AGGREGATES]))
+        uncommitted = row.pop("uncommitted")
+        result[call.pk] = CallBalances(budget=call.fund_budget,
+                                       uncommitted=call.fund_budget if uncommitted is None else round_ore(uncommitted),
+                                       totals=_balances(row))
+    return result
