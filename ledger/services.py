@@ -458,6 +458,8 @@ def record_correction(entry: JournalEntry, *, by, amount, reason: str, hours=Non
         earlier = JournalEntry.objects.filter(book=entry.book, idempotency_key=idempotency_key).first()
         if earlier is not None:
             return earlier
+    if entry.application_id is None:  # the opening entry: no application, and not a contribution
+        raise RuleViolation([_("Only cash and in-kind contributions can be corrected.")])
     application = for_update(Application.objects.select_related("call")).get(pk=entry.application_id)
     if not is_officer_of_call(by, application.call):
         raise NotPermitted(_("Only an officer of the call's regional body records corrections."))
