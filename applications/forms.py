@@ -38,7 +38,10 @@ def normalise_number(text: str) -> str:
         grouping = "." if text.rfind(",") > text.rfind(".") else ","
         text = text.replace(grouping, "")
     elif "," in text and formats.get_format("DECIMAL_SEPARATOR") == ".":
-        text = text.replace(",", "")  # under English a comma only groups thousands
+        # Under English "1,234,567" groups thousands; "400 000,50" is still a Swedish decimal comma.
+        groups = text.lstrip("+-").split(",")
+        if len(groups) > 1 and all(len(g) == 3 and g.isdigit() for g in groups[1:]):
+            text = text.replace(",", "")
     return text
 
 

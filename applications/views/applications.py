@@ -322,10 +322,12 @@ def application_detail(request, reference):
         "partner__company", "claim", "attested_by")
     if not everything:
         time_reports = time_reports.filter(partner__company_id__in=permissions.org_ids(user, permissions.COMPANY))
-    names = services.available_transitions(application, user)
+    available = set(services.available_transitions(application, user))
+    names = [name for name in TRANSITIONS if name in available]  # life-cycle order, not set order
     is_applicant = permissions.is_applicant_of(user, application)
     own_partners = [p for p in partners if permissions.is_company_rep_of(user, p.company_id)]
     reporting = application.state == Application.State.ACTIVE
+    events = AuditEvent.objects.filter(application=application).order_by("occurred_at", "id")
     return render(request, "web/application_detail.html", {
         "application": application,
         "partners": partners,
@@ -336,7 +338,8 @@ def application_detail(request, reference):
         "cash_items": (CashContribution.objects.filter(application=application).select_related("claim")
                        if everything else None),
         "claims": application.claims.all() if everything else None,
-        "events": AuditEvent.objects.filter(application=application).order_by("occurred_at", "id"),
+        # A partner's representative sees the life cycle, not the applicant's or other partners' items.
+        "events": events if everything else events.filter(object_type="application", action="transition"),
         "actions": [_action(application, name, user) for name in names],
         "can_edit": is_applicant and application.is_editable,
         "can_report_cash": is_applicant and reporting,
@@ -344,6 +347,7 @@ def application_detail(request, reference):
         "can_report_time": bool(own_partners) and reporting,
         "own_company_ids": {p.company_id for p in own_partners},
         "sees_everything": everything,
+        "is_applicant": is_applicant,
     })
 
 
