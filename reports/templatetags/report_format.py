@@ -16,18 +16,18 @@ STATE_LABELS = {**dict(Claim.State.choices), **dict(Application.State.choices)}
 
 @register.filter
 def sek(value):
-    """1 234 567,89 kr under Swedish, 1,234,567.89 kr under English."""
-    return display.sek(value)
+    """1 234 567,89 kr under Swedish, 1,234,567.89 kr under English; a dash when there is no figure."""
+    return display.sek(None if value == "" else value)
 
 
 @register.filter
 def hours(value):
-    return display.hours(value)
+    return display.hours(None if value == "" else value)
 
 
 @register.filter
 def number(value, places=2):
-    if value is None:
+    if value in (None, ""):
         return "—"
     return formats.number_format(value, decimal_pos=int(places), use_l10n=True, force_grouping=True)
 

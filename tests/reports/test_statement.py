@@ -1,0 +1,173 @@
+"""The application statement (PDF and XLSX): its figures are the ledger's, read back from the files."""
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from applications.display import sek
+from ledger.models import Book, CashContribution, JournalEntry, TimeReport
+from ledger.selectors import application_balances
+from reports import statement
+from reports.statement import render_statement_pdf, render_statement_xlsx, statement_context
+from tests.ledger import tamper
+from tests.reports.conftest import as_table, money, pdf_pages, pdf_text, xlsx_sheets
+from tests.scenarios import cash, claim_and_pay, months, report
+
+D = Decimal
+
+
+def en(value) -> str:
+    with translation.override("en"):
+        return sek(value)
+
+
+@pytest.mark.django_db
+def test_demo_balances_are_the_worked_example(demo):
+    balances = application_balances(demo)
+    assert balances.approved == D("400000.00")
+    assert balances.net_paid == D("375000.00") and balances.recovered == D("25000.00")
+
+
+@pytest.mark.django_db
+def test_statement_pdf_figures_equal_the_ledger(demo, demo_user):
+    balances = application_balances(demo)
+    text = pdf_text(render_statement_pdf(demo, by=demo_user("auditor"), lang="en").content)
+    assert f"Fund granted {en(balances.approved)}" in text
+    assert f"Fund paid (gross) {en(balances.paid)}" in text
+    assert f"Fund recovered {en(balances.recovered)}" in text
+    assert f"Fund paid (net) {en(balances.net_paid)}" in text
+    assert f"Remaining grant {en(balances.remaining)}" in text
+    assert (f"Public cash {en('400000')} {en('400000')} {en('400000')} {en(balances.verified_cash)}" in text)
+    assert f"In-kind value {en('415000')} {en('415000')} {en('415000')} {en(balances.verified_inkind)}" in text
+    assert "Fund paid (net) 375,000.00 kr" in text and "Fund recovered 25,000.00 kr" in text
+
+
+@pytest.mark.django_db
+def test_statement_pdf_in_swedish_formats_amounts_the_swedish_way(demo, demo_user):
+    text = pdf_text(render_statement_pdf(demo, by=demo_user("auditor"), lang="sv").content)
+    assert "400 000,00 kr" in text and "375 000,00 kr" in text and "25 000,00 kr" in text
+    assert "375,000.00" not in text
+
+
+@pytest.mark.django_db
+def test_statement_pdf_numbers_every_page_x_of_y(demo, demo_user):
+    rendered = render_statement_pdf(demo, by=demo_user("auditor"), lang="en")
+    pages = pdf_pages(rendered.content)
+    assert len(pages) == rendered.pages >= 2
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {rendered.pages}" in text
+
+
+@pytest.mark.django_db
+def test_statement_pdf_names_parties_call_and_fund_project(demo, demo_user):
+    text = pdf_text(render_statement_pdf(demo, by=demo_user("auditor"), lang="en").content)
+    assert "Oskarshamns kommun 212000-0787" in text
+    assert "Kalmar Sensorteknik AB 556036-0793" in text and "Smålandsdata AB 556677-1019" in text
+    assert "Region Kalmar län 232100-0222" in text
+    assert "Structural-fund project reference 20358563" in text
+    assert "Testbäddar i offentlig verksamhet 2026" in text
+
+
+@pytest.mark.django_db
+def test_statement_pdf_shows_decision_timeline_and_generation(demo, demo_user):
+    text = pdf_text(render_statement_pdf(demo, by=demo_user("auditor"), lang="en").content)
+    assert "Väl underbyggd, uppfyller alla krav." in text
+    assert "Draft → Submitted" in text and "Under review → Approved" in text and "Approved → Active" in text
+    assert re.search(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d \S+ by auditor", text)
+
+
+@pytest.mark.django_db
+def test_statement_pdf_shows_inkind_per_partner_and_month(demo, demo_user):
+    text = pdf_text(render_statement_pdf(demo, by=demo_user("auditor"), lang="en").content)
+    assert "2026-03 1 100.00 h 800.00 kr 80,000.00 kr 100.00 h 80,000.00 kr" in text
+    assert "2026-04 1 60.00 h 700.00 kr 42,000.00 kr 60.00 h 42,000.00 kr" in text
+    assert "Total 550.00 h 415,000.00 kr 550.00 h 415,000.00 kr" in text
+
+
+@pytest.mark.django_db
+def test_statement_pdf_lists_vouchers_payments_corrections_and_recoveries(demo, demo_user):
+    text = pdf_text(render_statement_pdf(demo, by=demo_user("auditor"), lang="en").content)
+    assert "VER-2026-0311 2026-03-15 150,000.00 kr" in text and "VER-2026-0618" in text
+    payments = JournalEntry.objects.filter(application=demo, kind="fund_payment").order_by("seq")
+    assert [e.seq for e in payments] and all(f"#{e.seq} " in text for e in payments)
+    correction = JournalEntry.objects.get(application=demo, kind="correction")
+    assert f"#{correction.seq}" in text and f"#{correction.corrects.seq} Cash VER-2026-0618" in text
+    recovery = JournalEntry.objects.get(application=demo, kind="recovery")
+    assert f"#{recovery.seq}" in text and "Recovery of overpaid fund" in text
+
+
+@pytest.mark.django_db
+def test_statement_pdf_carries_chain_head_and_intact_verification(demo, demo_user):
+    book = Book.objects.get(call=demo.call)
+    text = pdf_text(render_statement_pdf(demo, by=demo_user("auditor"), lang="en").content)
+    assert book.head_hash in re.sub(r"\s+", "", text)
+    assert f"OK: {book.head_seq} entries checked" in text and "intact" in text
+
+
+@pytest.mark.django_db
+def test_statement_pdf_reports_tampering_found_at_generation(paid, auditor):
+    victim = JournalEntry.objects.filter(application=paid, kind="fund_payment").get()
+    tamper.execute("UPDATE ledger_journalentry SET memo = 'nothing to see' WHERE id = %s", [victim.pk])
+    text = pdf_text(render_statement_pdf(paid, by=auditor, lang="en").content)
+    assert "TAMPERED" in text and f"seq {victim.seq}" in text
+
+
+@pytest.mark.django_db
+def test_statement_pdf_summarises_long_cash_lists_per_month(demo, demo_user, monkeypatch):
+    monkeypatch.setattr(statement, "LIST_LIMIT", 2)
+    text = pdf_text(render_statement_pdf(demo, by=demo_user("auditor"), lang="en").content)
+    assert "3 cash items, summarised per month" in text
+    assert "2026-03 1 VER-2026-0311 … VER-2026-0311 150,000.00 kr 150,000.00 kr" in text
+    assert "VER-2026-0311 2026-03-15" not in text
+
+
+@pytest.mark.django_db
+def test_statement_of_a_draft_without_ledger_renders(draft, applicant):
+    text = pdf_text(render_statement_pdf(draft, by=applicant, lang="en").content)
+    assert draft.reference in text and "The call has no ledger yet." in text and "No decision has been made." in text
+
+
+@pytest.mark.django_db
+def test_statement_queries_do_not_grow_with_entries(paid, applicant, officer, second_officer):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            statement_context(paid, by=officer)
+        return len(captured)
+
+    before = queries()
+    x = paid.partners.order_by("id").first()
+    reps = {x.pk: x.company.memberships.get().user}
+    for n in range(1, 4):
+        cash(paid, applicant, "1000.00", f"VER-more-{n}")
+        report(x, reps, months(paid, n), "10", person=f"Person {n}")
+    claim_and_pay(paid, applicant, officer, second_officer)
+    assert JournalEntry.objects.filter(application=paid).count() > 20
+    assert queries() == before
+
+
+@pytest.mark.django_db
+def test_statement_xlsx_lists_every_item_and_equals_the_ledger(demo, demo_user):
+    sheets = xlsx_sheets(render_statement_xlsx(demo, by=demo_user("auditor"), lang="en"))
+    balances = application_balances(demo)
+    summary = dict(sheets["Statement"][1:])
+    assert money(summary["Granted fund"]) == balances.approved == D("400000.00")
+    assert money(summary["Fund paid (net)"]) == balances.net_paid == D("375000.00")
+    assert money(summary["Fund recovered"]) == balances.recovered == D("25000.00")
+    assert money(summary["Verified public cash"]) == balances.verified_cash
+    assert summary["Chain head hash"] == Book.objects.get(call=demo.call).head_hash
+
+    reports = as_table(sheets["Time reports"])
+    assert len(reports) == TimeReport.objects.filter(partner__application=demo).count()
+    assert sum(money(r["Value (SEK)"]) for r in reports) == balances.verified_inkind
+    vouchers = as_table(sheets["Cash items"])
+    assert {r["Voucher reference"] for r in vouchers} == set(
+        CashContribution.objects.filter(application=demo).values_list("voucher_reference", flat=True))
+
+    journal = as_table(sheets["Journal"])
+    paid = sum(money(r["Amount (SEK)"]) for r in journal if r["Account"].startswith("fund_paid:"))
+    assert paid == balances.paid
+    assert {r["Seq"] for r in journal} == set(
+        JournalEntry.objects.filter(application=demo).exclude(kind="transition").values_list("seq", flat=True))
