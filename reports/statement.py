@@ -179,10 +179,17 @@ def _summarised(rows: list) -> dict:
     return {"items": None, "by_month": list(months.values()), "total": total, "count": len(rows)}
 
 
-def _timeline(application: Application) -> list:
-    return list(AuditEvent.objects.filter(application=application, action="transition")
-                .values("occurred_at", "actor_name", "object_type", "object_repr", "from_state", "to_state", "comment")
-                .order_by("occurred_at", "id"))
+def _timeline(application: Application) -> dict:
+    """State transitions, oldest first. A long history keeps the application's own transitions and
+    leaves the claims' to the claims table (their dates are there) and to the spreadsheet."""
+    events = list(AuditEvent.objects.filter(application=application, action="transition")
+                  .values("occurred_at", "actor_name", "object_type", "object_repr", "from_state", "to_state",
+                          "comment")
+                  .order_by("occurred_at", "id"))
+    if len(events) <= 2 * LIST_LIMIT:
+        return {"events": events, "omitted": 0}
+    own = [event for event in events if event["object_type"] != "claim"]
+    return {"events": own, "omitted": len(events) - len(own)}
 
 
 def _chain(application: Application) -> dict:
@@ -272,7 +279,7 @@ def render_statement_xlsx(application: Application, *, by=None, lang: str = "en"
         _cash_sheet(book, application)
         _claims_sheet(book, context["claims"])
         _journal_sheet(book, application)
-        _timeline_sheet(book, context["timeline"])
+        _timeline_sheet(book, application)
         return book.save()
 
 
@@ -369,10 +376,11 @@ def _journal_sheet(book, application) -> None:
                       _money(amount), None if hours is None else _hours(hours), digest])
 
 
-def _timeline_sheet(book, timeline) -> None:
+def _timeline_sheet(book, application) -> None:
     sheet = book.sheet(_("Timeline"), [_("When"), _("Who"), _("Object"), _("From"), _("To"), _("Comment")],
                        widths=[18, 14, 40, 16, 16, 50])
-    for event in timeline:
-        sheet.append([xlsx.local(event["occurred_at"]), event["actor_name"], event["object_repr"],
-                      str(state_label(event["from_state"])), str(state_label(event["to_state"])), event["comment"]])
-
+    events = (AuditEvent.objects.filter(application=application, action="transition")
+              .values_list("occurred_at", "actor_name", "object_repr", "from_state", "to_state", "comment")
+              .order_by("occurred_at", "id"))
+    for at, actor, obj, from_state, to_state, comment in events.iterator(chunk_size=2000):
+        sheet.append([xlsx.local(at), actor, obj, str(state_label(from_state)), str(state_label(to_state)), comment])

@@ -171,3 +171,17 @@ def test_statement_xlsx_lists_every_item_and_equals_the_ledger(demo, demo_user):
     assert paid == balances.paid
     assert {r["Seq"] for r in journal} == set(
         JournalEntry.objects.filter(application=demo).exclude(kind="transition").values_list("seq", flat=True))
+
+
+@pytest.mark.django_db
+def test_statement_pdf_leaves_claim_transitions_of_a_long_history_to_the_claims_table(demo, demo_user, monkeypatch):
+    monkeypatch.setattr(statement, "LIST_LIMIT", 2)
+    text = pdf_text(render_statement_pdf(demo, by=demo_user("auditor"), lang="en").content)
+    assert "6 transitions of payment claims are left out here" in text
+    assert "Approved → Active" in text and "Verified → Paid" not in text
+
+
+@pytest.mark.django_db
+def test_statement_pdf_in_swedish_is_translated(demo, demo_user):
+    rendered = render_statement_pdf(demo, by=demo_user("auditor"), lang="sv")
+    assert f"Sida 1 av {rendered.pages}" in pdf_text(rendered.content)
