@@ -32,7 +32,7 @@ def test_render_statement_pdf_in_swedish(paid, tmp_path):
     pages = len(PdfReader(target).pages)
     assert f"({pages} page(s)" in output
     text = pdf_text(target.read_bytes())
-    assert paid.reference in text and "80 000,00 kr" in text and "by manage.py render_report" in text
+    assert paid.reference in text and "80 000,00 kr" in text and "av manage.py render_report" in text
 
 
 @pytest.mark.django_db
