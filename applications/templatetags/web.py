@@ -3,12 +3,12 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 
 from applications import display
-from applications.models import Application
+from applications.models import Application, FundingCall
 from ledger.models import Claim, JournalEntry, ReviewStatus
 
 register = template.Library()
 
-STATE_LABELS = {**dict(Claim.State.choices), **dict(Application.State.choices)}
+STATE_LABELS = {**dict(FundingCall.State.choices), **dict(Claim.State.choices), **dict(Application.State.choices)}
 
 
 @register.filter
