@@ -1,7 +1,7 @@
 """The web interface at / (namespace "web") and the ledger pages at /ledger/ (namespace "ledger")."""
 from django.urls import include, path
 
-from .views import applications, claims, contributions, dashboard
+from .views import applications, calls, claims, contributions, dashboard
 
 CLAIM = "applications/<str:reference>/claims/<int:number>/"
 
@@ -27,6 +27,7 @@ web_patterns = [
     path(CLAIM + "pay/", claims.claim_pay, name="claim_pay"),
     path("time-reports/<int:pk>/attest/", contributions.time_report_attest, name="time_report_attest"),
     path("cash/<int:pk>/receipt/", contributions.receipt_download, name="receipt_download"),
+    path("calls/<int:pk>/<str:name>/", calls.call_transition, name="call_transition"),
 ]
 
 urlpatterns = [

@@ -10,6 +10,8 @@ from ledger.models import Book, Claim, TimeReport
 from ledger.selectors import call_balances
 from ledger.views import visible_entries
 
+from .calls import call_actions
+
 S = Application.State
 NEXT_STEP = {
     S.DRAFT: _("Complete the application and submit it."),
@@ -76,6 +78,8 @@ def _company_section(user):
 def _officer_section(user):
     calls = list(FundingCall.objects.filter(regional_body_id__in=permissions.org_ids(user, permissions.OFFICER))
                  .select_related("regional_body"))
+    for call in calls:
+        call.web_actions = call_actions(call, user)
     claims = Claim.objects.filter(application__call__in=calls).select_related("application__applicant", "application__call")
     return {
         "queue": Application.objects.filter(call__in=calls, state__in=[S.SUBMITTED, S.UNDER_REVIEW])

@@ -135,3 +135,31 @@ def test_search_queries_are_bounded(as_user, auditor, many, django_assert_max_nu
     client = as_user(auditor)
     with django_assert_max_num_queries(10):
         client.get(reverse("web:search"), {"q": "TB"})
+
+
+@pytest.mark.django_db
+def test_officer_closes_a_call_from_the_dashboard(as_user, officer, call):
+    from applications.models import FundingCall
+
+    client = as_user(officer)
+    assert [a["name"] for a in client.get("/").context["officer"]["budgets"][0][0].web_actions] == ["close"]
+    response = client.post(reverse("web:call_transition", args=[call.pk, "close"]), follow=True)
+    assert FundingCall.objects.get(pk=call.pk).state == "closed"
+    assert "is now Closed" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_archiving_a_call_with_running_applications_is_refused_with_the_reason(as_user, officer, active):
+    from applications import services
+    from applications.models import FundingCall
+
+    services.transition_call(active.call, "close", by=officer)
+    response = as_user(officer).post(reverse("web:call_transition", args=[active.call_id, "archive"]), follow=True)
+    assert "every application in it is finished" in response.content.decode()
+    assert FundingCall.objects.get(pk=active.call_id).state == "closed"
+
+
+@pytest.mark.django_db
+def test_only_officers_of_the_call_change_it(as_user, applicant, auditor, call):
+    for user in (applicant, auditor):
+        assert as_user(user).post(reverse("web:call_transition", args=[call.pk, "close"])).status_code == 404
