@@ -126,7 +126,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=0,
                         help="also bench a generated application with about this many journal entries")
-    parser.add_argument("--runs", type=int, default=3, help="warm runs per statement (median reported)")
+    parser.add_argument("--runs", type=int, default=5, help="warm runs per statement (median reported)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,12 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dj_database_url
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 
 from applications.models import Application
+from config.settings import DATABASE_URL
 from ledger import verify
 from ledger.models import Book, JournalEntry, Posting
 from reports import journal_export
@@ -33,7 +35,7 @@ pytestmark = pytest.mark.django_db
 def demo_export(django_db_setup, django_db_blocker):
     """The seeded demo's book and slice exports, made once; the demo is rolled back afterwards."""
     with django_db_blocker.unblock(), override_settings(DEBUG=True), transaction.atomic():
-        assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
+        assert connection.settings_dict["NAME"] != dj_database_url.parse(DATABASE_URL)["NAME"], "not the test database"
         call_command("seed_demo", stdout=io.StringIO())
         book = Book.objects.get()
         application = Application.objects.get(reference="TB-2026-0001")
