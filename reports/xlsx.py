@@ -64,6 +64,11 @@ class Sheet:
             return cell
         if value is not None and not isinstance(value, int | float | str):
             value = str(value)
+        if isinstance(value, str) and value.startswith("="):
+            # openpyxl would store it as a formula; what people typed must stay text (no formula injection).
+            cell = WriteOnlyCell(self.ws, value=value)
+            cell.data_type = "s"
+            return cell
         return value
 
     def append(self, values) -> None:

@@ -1,4 +1,5 @@
 """The application statement (PDF and XLSX): its figures are the ledger's, read back from the files."""
+import io
 import re
 from decimal import Decimal
 
@@ -185,3 +186,26 @@ def test_statement_pdf_leaves_claim_transitions_of_a_long_history_to_the_claims_
 def test_statement_pdf_in_swedish_is_translated(demo, demo_user):
     rendered = render_statement_pdf(demo, by=demo_user("auditor"), lang="sv")
     assert f"Sida 1 av {rendered.pages}" in pdf_text(rendered.content)
+
+
+@pytest.mark.django_db
+def test_statement_xlsx_keeps_typed_formulas_as_text(paid, partner_rep, auditor):
+    from openpyxl import load_workbook
+
+    from ledger import services
+
+    x = paid.partners.order_by("id").first()
+    services.report_time(x, by=partner_rep, person_name="Eve", month=months(paid, 1), hours="1",
+                         hourly_rate=x.hourly_rate, description='=HYPERLINK("http://example.com","x")')
+    book = load_workbook(io.BytesIO(render_statement_xlsx(paid, by=auditor, lang="en")))
+    cells = [row[7] for row in book["Time reports"].iter_rows(min_row=2) if row[2].value == "Eve"]
+    assert cells and cells[0].data_type == "s" and cells[0].value.startswith("=HYPERLINK")
+
+
+@pytest.mark.django_db
+def test_statement_pdf_prints_a_hostile_title_as_text(draft, applicant):
+    type(draft).objects.filter(pk=draft.pk).update(title='Evil"; } body { display: none } </style><b>x')
+    draft = type(draft).objects.get(pk=draft.pk)
+    text = pdf_text(render_statement_pdf(draft, by=applicant, lang="en").content)
+    assert text.count('Evil"; } body { display: none } </style><b>x') >= 2  # heading and running header
+    assert "Parties" in text and "Budget and outcome" in text
