@@ -11,7 +11,7 @@ the spreadsheet (`statement_xlsx`).
 from collections import OrderedDict
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,7 +30,6 @@ from .templatetags.report_format import moment, state_label
 # Above this many rows a list is summarised per month in the PDF (the spreadsheet has every row).
 LIST_LIMIT = 30
 
-VALUE = ExpressionWrapper(F("hours") * F("hourly_rate"), output_field=DecimalField(max_digits=24, decimal_places=4))
 ACCEPTED = Q(review_status=ReviewStatus.ACCEPTED)
 NOT_REJECTED = ~Q(review_status=ReviewStatus.REJECTED)
 
@@ -62,13 +61,29 @@ def _decisions(application: Application) -> list:
 
 
 def _inkind_by_partner_month(application: Application) -> dict:
-    """Time reports per partner, month and rate: hours, rate and value (reported and verified)."""
+    """Time reports per partner, month and rate: hours, rate and value (reported and verified).
+
+    Hours are summed in SQL; the value of each report is rounded to öre on its own, as the ledger
+    posts it (rule M8), so these totals equal the ledger's to the öre. The rows stream from one
+    query in order and are folded as they come; the result has one row per partner, month and rate.
+    """
     rows = (TimeReport.objects.filter(partner__application=application)
             .values("partner_id", "partner__company__name", "partner__company__org_number", "month", "hourly_rate")
-            .annotate(reports=Count("id"), persons=Count("person_name", distinct=True),
-                      reported_hours=Sum("hours", filter=NOT_REJECTED), reported_value=Sum(VALUE, filter=NOT_REJECTED),
-                      verified_hours=Sum("hours", filter=ACCEPTED), verified_value=Sum(VALUE, filter=ACCEPTED))
+            .annotate(reports=Count("id"), reported_hours=Sum("hours", filter=NOT_REJECTED),
+                      verified_hours=Sum("hours", filter=ACCEPTED))
             .order_by("partner_id", "month", "hourly_rate"))
+    values = (TimeReport.objects.filter(partner__application=application)
+              .values_list("partner_id", "month", "hourly_rate", "hours", "review_status")
+              .order_by("partner_id", "month", "hourly_rate"))
+    reported_value: dict = {}
+    verified_value: dict = {}
+    for partner_id, month, rate, hours, status in values.iterator(chunk_size=2000):
+        key = (partner_id, month, round_ore(rate))
+        value = round_ore(hours * rate)
+        if status != ReviewStatus.REJECTED:
+            reported_value[key] = reported_value.get(key, ZERO) + value
+        if status == ReviewStatus.ACCEPTED:
+            verified_value[key] = verified_value.get(key, ZERO) + value
     partners: OrderedDict = OrderedDict()
     for row in rows:
         group = partners.setdefault(row["partner_id"], {
@@ -76,15 +91,15 @@ def _inkind_by_partner_month(application: Application) -> dict:
             "rows": [], "reported_hours": ZERO, "reported_value": ZERO, "verified_hours": ZERO,
             "verified_value": ZERO,
         })
-        item = {"month": row["month"], "hourly_rate": _money(row["hourly_rate"]), "reports": row["reports"],
-                "persons": row["persons"], "reported_hours": _hours(row["reported_hours"]),
-                "reported_value": _money(row["reported_value"]), "verified_hours": _hours(row["verified_hours"]),
-                "verified_value": _money(row["verified_value"])}
+        key = (row["partner_id"], row["month"], round_ore(row["hourly_rate"]))
+        item = {"month": row["month"], "hourly_rate": key[2], "reports": row["reports"],
+                "reported_hours": _hours(row["reported_hours"]), "reported_value": reported_value.get(key, ZERO),
+                "verified_hours": _hours(row["verified_hours"]), "verified_value": verified_value.get(key, ZERO)}
         group["rows"].append(item)
-        for key in ("reported_hours", "reported_value", "verified_hours", "verified_value"):
-            group[key] += item[key]
-    totals = {key: sum((g[key] for g in partners.values()), ZERO)
-              for key in ("reported_hours", "reported_value", "verified_hours", "verified_value")}
+        for name in ("reported_hours", "reported_value", "verified_hours", "verified_value"):
+            group[name] += item[name]
+    totals = {name: sum((g[name] for g in partners.values()), ZERO)
+              for name in ("reported_hours", "reported_value", "verified_hours", "verified_value")}
     return {"partners": list(partners.values()), "totals": totals}
 
 

@@ -209,3 +209,20 @@ def test_statement_pdf_prints_a_hostile_title_as_text(draft, applicant):
     text = pdf_text(render_statement_pdf(draft, by=applicant, lang="en").content)
     assert text.count('Evil"; } body { display: none } </style><b>x') >= 2  # heading and running header
     assert "Parties" in text and "Budget and outcome" in text
+
+
+@pytest.mark.django_db
+def test_statement_inkind_values_are_rounded_per_report_like_the_ledger(example, applicant, officer, second_officer,
+                                                                       auditor):
+    from ledger import services
+
+    application, x, _y, reps = example
+    for person in ("Anna", "Bo", "Cilla"):  # 7.25 h × 279.07 = 2 023.2575 → 2 023.26 each (rule T1 rate)
+        item = services.report_time(x, by=reps[x.pk], person_name=person, month=months(application, 0),
+                                    hours="7.25", hourly_rate="279.07", description="Plattformsutveckling")
+        services.attest_time_report(item, by=reps[x.pk])
+    cash(application, applicant, "10000.00", "VER-1")
+    claim_and_pay(application, applicant, officer, second_officer)
+    assert application_balances(application).verified_inkind == D("6069.78")  # not 6 069.77
+    text = pdf_text(render_statement_pdf(application, by=auditor, lang="en").content)
+    assert "Total 21.75 h 6,069.78 kr 21.75 h 6,069.78 kr" in text
