@@ -10,6 +10,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers, status
@@ -105,6 +106,7 @@ def api_exception_handler(exc, context):
     return response
 
 
+@csrf_exempt  # a JSON 404 for any method; there is nothing here for a forged request to do
 def not_found(request, *args, **kwargs):
     """Every unknown URL under /api/ answers like the API does: JSON, not the HTML 404 page."""
     return JsonResponse({"detail": _("Not found.")}, status=404)

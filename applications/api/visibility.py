@@ -14,7 +14,8 @@ application, the web interface shows a partner's representative only the partner
 
 Anything outside a caller's rows is a 404, on detail, nested lists and filters alike.
 """
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 
 from applications import permissions
 from applications.models import Application, Organisation, Partner
@@ -64,7 +65,7 @@ def visible_events(user):
 
     if permissions.is_auditor(user):
         return AuditEvent.objects.all()
-    own_calls = [str(pk) for pk in calls_seen_in_full(user).values_list("pk", flat=True)]
+    own_calls = calls_seen_in_full(user).annotate(key=Cast("pk", CharField())).values("key")
     return AuditEvent.objects.filter(
         Q(application__in=permissions.visible_applications(user).values("pk"))
         | Q(application__isnull=True, object_type="fundingcall", object_id__in=own_calls)

@@ -10,9 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from tests.factories import CompanyFactory, member
-
 from tests.api.helpers import expect, receipt, url
+from tests.factories import CompanyFactory, member
 
 D = Decimal
 
