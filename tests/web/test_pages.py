@@ -105,6 +105,7 @@ def test_password_change_shows_errors_next_to_fields(as_user, applicant):
 def test_unknown_application_is_a_404_page_in_the_site_layout(as_user, applicant):
     response = as_user(applicant).get(reverse("web:application_detail", args=["TB-1999-9999"]))
     assert response.status_code == 404
+    assert "There is nothing here, or it is not yours to see." in response.content.decode()
 
 
 @pytest.mark.django_db
