@@ -4,9 +4,9 @@ Route names of v1 live in the "api" namespace (e.g. "api:application-detail"). A
 /api/ answers a JSON 404, like the API itself, instead of the HTML page.
 """
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
-from applications.api.base import not_found
+from applications.api.base import ApiDocsView, not_found
 
 v1_patterns = [
     path("", include("applications.api.urls")),
@@ -18,6 +18,6 @@ urlpatterns = [
     path("v1/", include((v1_patterns, "api"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script as a file, so the page works under script-src 'self'.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     re_path(r"^", not_found),
 ]
