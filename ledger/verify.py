@@ -1,26 +1,28 @@
 """Verify a hash-chained journal using only the standard library.
 
-Runs inside the app (``ledger.integrity`` feeds it entries from the database) and
-offline on an export: ``python -m ledger.verify FILE.jsonl`` — no Django, no
-database, so an auditor need not trust our server. Checks, per entry in order:
-well-formed, gapless sequence, balanced legs, hash over the canonical bytes, and
-the link to the previous entry's hash. Stops at the first damage.
+Runs inside the app (``ledger.integrity`` feeds it entries from the database, in
+insertion order) and offline on an export: ``python -m ledger.verify FILE.jsonl`` —
+no Django, no database, so an auditor need not trust our server. Checks, per entry in
+order: well-formed, sequence, balanced legs, hash over the canonical bytes, link to the
+previous entry's hash. Stops at the first damage and reads one entry at a time, so
+memory stays flat whatever the size of the book.
 """
 import argparse
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, localcontext
 
-from ledger.chain import GENESIS_HASH, entry_hash
+from ledger.chain import GENESIS_HASH, check_entry, entry_hash
 
-REQUIRED = ("book", "seq", "kind", "occurred_at", "application", "claim", "corrects", "actor", "memo",
-            "payload", "legs", "prev_hash", "hash")
+DAMAGE_KINDS = ("altered", "missing", "reordered", "unbalanced", "broken-link", "malformed")
 
 
 @dataclass
 class VerificationResult:
+    """The verdict on a chain; on damage, where the first bad entry is and what is wrong with it."""
+
     ok: bool
     entries_checked: int
     head_hash: str
@@ -30,6 +32,7 @@ class VerificationResult:
     message: str = ""
 
     def summary(self) -> str:
+        """One line for a terminal or a log: OK with the head hash, or TAMPERED naming the first bad entry."""
         if self.ok:
             return f"OK: {self.entries_checked} entries checked, head {self.head_hash}"
         where = f"entry seq {self.bad_seq}" if self.bad_seq is not None else "entry"
@@ -38,80 +41,148 @@ class VerificationResult:
         return f"TAMPERED: {where}: {self.damage} — {self.message}"
 
 
-def _bad(count, head, seq, line, damage, message) -> VerificationResult:
-    return VerificationResult(False, count, head, seq, line, damage, message)
+class _Unreadable:
+    """Stands in for a line that is not an entry at all, so the verifier can say why."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
 
 
-def verify_entries(entries: Iterable[dict], *, start_seq: int | None = 1, lines: bool = False) -> VerificationResult:
-    """Check a stream of entries (dicts with "hash"); `start_seq=None` checks a slice of a book."""
-    expected_seq, prev_hash, prev_seq, book, count = start_seq, GENESIS_HASH, None, None, 0
-    stream = iter(entries)
-    for number, entry in enumerate(stream, start=1):
-        line = number if lines else None
+def _seq_range(first: int, last: int) -> str:
+    return f"entry seq {first} is" if first == last else f"entries seq {first}–{last} are"
+
+
+def _sum_exactly(amounts: list[str]) -> Decimal:
+    """Sum two-decimal strings with enough digits that nothing is ever rounded away."""
+    with localcontext() as ctx:
+        ctx.prec = max((len(a) for a in amounts), default=1) + len(str(len(amounts))) + 2
+        return sum((Decimal(a) for a in amounts), Decimal("0.00"))
+
+
+def _verify(numbered: Iterator[tuple[int | None, object]], start_seq: int | None) -> VerificationResult:
+    numbered = iter(numbered)  # shared with the look-ahead below
+    expected, prev_seq, prev_hash, book, count = start_seq, None, GENESIS_HASH, None, 0
+
+    def bad(seq, line, damage, message):
+        return VerificationResult(False, count, prev_hash, seq, line, damage, message)
+
+    for line, entry in numbered:
+        # 1. Well-formed: parseable, exactly the documented fields, one book.
+        if isinstance(entry, _Unreadable):
+            return bad(None, line, "malformed", entry.reason)
         seq = entry.get("seq") if isinstance(entry, dict) else None
-        if not isinstance(entry, dict) or any(key not in entry for key in REQUIRED) or not isinstance(seq, int):
-            return _bad(count, prev_hash, seq, line, "malformed", "the entry lacks required fields")
+        seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else None
+        try:
+            check_entry(entry)
+        except ValueError as exc:
+            return bad(seq, line, "malformed", str(exc))
+        if not isinstance(entry.get("hash"), str):
+            return bad(seq, line, "malformed", "the entry has no stored hash.")
         if book is not None and entry["book"] != book:
-            return _bad(count, prev_hash, seq, line, "malformed", "entries of more than one book are mixed")
+            return bad(seq, line, "malformed", f"it belongs to book {entry['book']} but the entries before it to "
+                                               f"book {book}; one file or stream holds one book.")
         book = entry["book"]
-        if expected_seq is not None and seq != expected_seq:
-            if seq > expected_seq:
-                # One look ahead tells a swap (the skipped seq follows) from a deletion.
-                following = next(stream, None)
-                if isinstance(following, dict) and following.get("seq") == expected_seq:
-                    return _bad(count, prev_hash, seq, line, "reordered",
-                                f"seq {seq} comes before seq {expected_seq}")
-                gap = f"{expected_seq}" if seq == expected_seq + 1 else f"{expected_seq}–{seq - 1}"
-                return _bad(count, prev_hash, seq, line, "missing", f"entry seq {gap} is missing before it")
-            return _bad(count, prev_hash, seq, line, "reordered", f"seq {seq} comes where {expected_seq} belongs")
-        if expected_seq is None and prev_seq is not None and seq <= prev_seq:
-            return _bad(count, prev_hash, seq, line, "reordered", f"seq {seq} comes after seq {prev_seq}")
-        try:
-            total = sum((Decimal(leg["amount"]) for leg in entry["legs"]), Decimal(0))
-        except (InvalidOperation, KeyError, TypeError):
-            return _bad(count, prev_hash, seq, line, "malformed", "a leg has no readable amount")
+
+        # 2. Sequence: gapless from start_seq, or (a slice) strictly increasing.
+        if expected is not None and seq > expected:
+            gap = range(expected, seq)
+            # Tell a move from a deletion: scan on (one entry at a time) for a skipped seq.
+            for later_line, later in numbered:
+                if isinstance(later, dict) and later.get("seq") in gap:
+                    at = f" (line {later_line})" if later_line is not None else ""
+                    return bad(seq, line, "reordered", f"seq {seq} comes before seq {later['seq']}, "
+                                                       f"which follows later{at}.")
+            return bad(seq, line, "missing", f"{_seq_range(expected, seq - 1)} missing before it.")
+        if expected is not None and seq < expected:
+            return bad(seq, line, "reordered", f"seq {seq} comes after seq {expected - 1}, where seq {expected} belongs.")
+        if expected is None and prev_seq is not None and seq <= prev_seq:
+            return bad(seq, line, "reordered", f"seq {seq} comes after seq {prev_seq}.")
+
+        # 3. Balanced: debits and credits cancel exactly, in decimal.
+        total = _sum_exactly([leg["amount"] for leg in entry["legs"]])
         if total != 0:
-            return _bad(count, prev_hash, seq, line, "unbalanced", f"its legs add up to {total}, not 0")
+            return bad(seq, line, "unbalanced", f"its legs add up to {total}, not 0.00.")
+
+        # 4. Unaltered: the stored hash is the hash of the content.
+        if entry_hash(entry) != entry["hash"]:
+            return bad(seq, line, "altered", "the stored hash does not match its content.")
+
+        # 5. Linked: prev_hash is the previous entry's hash. A slice can only check
+        # neighbours whose seqs are consecutive; seq 1 always links to the genesis hash.
+        if seq == 1 and entry["prev_hash"] != GENESIS_HASH:
+            return bad(seq, line, "broken-link", "the first entry's prev_hash is not the genesis hash (64 zeros).")
+        if seq != 1 and prev_seq is not None and seq == prev_seq + 1 and entry["prev_hash"] != prev_hash:
+            return bad(seq, line, "broken-link", f"its prev_hash is not the hash of entry seq {prev_seq}.")
+
+        prev_seq, prev_hash, count = seq, entry["hash"], count + 1
+        if expected is not None:
+            expected += 1
+    return VerificationResult(True, count, prev_hash, message="every entry is well-formed, in sequence, "
+                                                              "balanced, unaltered and linked.")
+
+
+def _check_start(start_seq) -> None:
+    if start_seq is not None and (not isinstance(start_seq, int) or isinstance(start_seq, bool) or start_seq < 1):
+        raise ValueError(f"start_seq must be a positive integer or None, not {start_seq!r}.")
+
+
+def verify_entries(entries: Iterable[dict], *, start_seq: int | None = 1) -> VerificationResult:
+    """Verify entry dicts (each with "hash") in the order given.
+
+    start_seq=1: a whole book, seq 1, 2, 3, … without gaps. start_seq=None: a slice (one
+    application's entries): seqs strictly increase, gaps allowed, and prev_hash is checked
+    only between entries whose seqs are consecutive.
+    """
+    _check_start(start_seq)
+    return _verify(((None, entry) for entry in entries), start_seq)
+
+
+def _refuse_constant(text: str):
+    raise ValueError(f"{text} is not a number")
+
+
+def _parse_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, object]]:
+    for number, raw in enumerate(lines, start=1):
         try:
-            recomputed = entry_hash(entry)
-        except (TypeError, ValueError) as exc:
-            return _bad(count, prev_hash, seq, line, "malformed", str(exc))
-        if recomputed != entry["hash"]:
-            return _bad(count, prev_hash, seq, line, "altered", "the stored hash does not match its content")
-        linked = expected_seq is not None or prev_seq is None or seq == prev_seq + 1
-        if linked and (expected_seq is not None or prev_seq is not None) and entry["prev_hash"] != prev_hash:
-            return _bad(count, prev_hash, seq, line, "broken-link", "prev_hash does not match the previous entry")
-        prev_hash, prev_seq, count = entry["hash"], seq, count + 1
-        if expected_seq is not None:
-            expected_seq += 1
-    return VerificationResult(True, count, prev_hash)
-
-
-def _read_lines(handle):
-    for raw in handle:
-        raw = raw.strip()
-        if not raw:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError:
+            yield number, _Unreadable(f"line {number} is not UTF-8.")
             continue
+        if not text.strip():
+            continue  # a blank line holds no entry; a deleted entry still shows as a gap in seq
         try:
-            yield json.loads(raw, parse_float=str)
-        except json.JSONDecodeError:
-            yield None
+            yield number, json.loads(text, parse_constant=_refuse_constant)
+        except ValueError as exc:
+            yield number, _Unreadable(f"line {number} is not a JSON entry ({exc}).")
+
+
+def verify_lines(lines: Iterable[bytes | str], *, start_seq: int | None = 1) -> VerificationResult:
+    """Verify JSON Lines (bytes or str, one entry per line), reporting 1-based line numbers."""
+    _check_start(start_seq)
+    return _verify(_parse_lines(lines), start_seq)
 
 
 def main(argv=None) -> int:
+    """Command line: exit 0 intact, 1 tampered, 2 usage error or unreadable file."""
     parser = argparse.ArgumentParser(prog="python -m ledger.verify",
                                      description="Verify a journal export (JSON Lines) offline.")
     parser.add_argument("file", help="the .jsonl export, or - for standard input")
     parser.add_argument("--slice", action="store_true",
                         help="the file holds one application's entries, not a whole book")
-    args = parser.parse_args(argv)
     try:
-        handle = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on usage errors and --help; report, don't exit
+        return exc.code if isinstance(exc.code, int) else 2
+    start_seq = None if args.slice else 1
+    try:
+        if args.file == "-":
+            result = verify_lines(sys.stdin.buffer, start_seq=start_seq)
+        else:
+            with open(args.file, "rb") as handle:
+                result = verify_lines(handle, start_seq=start_seq)
     except OSError as exc:
-        print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        print(f"cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    with handle:
-        result = verify_entries(_read_lines(handle), start_seq=None if args.slice else 1, lines=True)
     print(result.summary())
     return 0 if result.ok else 1
 
