@@ -1,0 +1,196 @@
+"""python -m bench.run — build a dataset at BENCH_SCALE (tiny|small|full, default small) in a
+database of its own, run the six measurements, write results.json and BENCHMARKS.md (into bench/,
+or BENCH_OUTPUT_DIR) and print the table. Exit 1 if a measurement failed or the chain did not verify.
+"""
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import env, report
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_SCALE = "tiny"  # query counts are also taken at this scale, in the same run
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())}] {message}", file=sys.stderr, flush=True)
+
+
+def git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def reference_query_counts(scale: str, admin_url: str | None) -> dict:
+    """Query counts at another scale, from a subprocess with a database of its own."""
+    child = dict(os.environ)
+    child["BENCH_SCALE"] = scale
+    if admin_url:
+        child["DATABASE_URL"] = admin_url
+    else:
+        child.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "bench.query_counts", scale], cwd=ROOT, env=child,
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"query counts at {scale} failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def earlier_query_counts(folder: Path, skip: set) -> dict:
+    """Counts of other scales kept from an earlier run's results.json (marked with when and where)."""
+    try:
+        earlier = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    kept = {}
+    for scale, entry in (earlier.get("query_counts", {}).get("by_scale") or {}).items():
+        if scale not in skip and entry.get("database") == earlier.get("meta", {}).get("database"):
+            kept[scale] = {**entry, "measured": entry.get("measured", "")
+                           if entry.get("measured", "").startswith("earlier run") else
+                           f"earlier run {earlier['meta'].get('started_at')} at {earlier['meta'].get('git_commit')}"}
+    return kept
+
+
+def notes(results: dict) -> list[str]:
+    found = []
+    v = results.get("verification") or {}
+    if "breakdown" in v:
+        b = v["breakdown"]
+        found.append(
+            f"Verification: reading entries and legs through the ORM into canonical dicts runs at "
+            f"{b['read_into_canonical_dicts_entries_per_s']:,.0f} entries/s and the stdlib verifier on dicts in memory "
+            f"at {b['stdlib_verifier_in_memory_entries_per_s']:,.0f} entries/s; the database side is "
+            f"{100 * b['share_reading_from_database']:.0f} % of the time. Raw SHA-256 of ~{v['canonical_bytes_mean']:.0f} "
+            f"canonical bytes is not the bottleneck.".replace(",", " "))
+    p = results.get("posting_throughput") or {}
+    if "ratio" in p:
+        found.append(f"Posting: {p['service_ms_per_entry']:.3f} ms per entry through the service vs "
+                     f"{p['sql_ms_per_entry']:.3f} ms for the bare INSERTs (each in its own transaction).")
+    s = results.get("statement_pdf") or {}
+    for entries, f in (s.get("applications") or {}).items():
+        found.append(
+            f"Statement with {int(entries):,} entries: {f['end_to_end_s']:.2f} s end to end = figures "
+            f"{f['figures_s']:.2f} s (of which verifying the call's book of {f['book_entries']:,} entries "
+            f"{f['of_which_book_verification_s']:.2f} s) + template + WeasyPrint {f['weasyprint_s']:.2f} s.".replace(",", " "))
+    return found
+
+
+def main() -> int:
+    scale_name = env.scale_name()
+    folder = Path(os.environ.get("BENCH_OUTPUT_DIR") or ROOT / "bench")
+    started = time.perf_counter()
+    started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    log(f"scale {scale_name}; preparing the bench database")
+    database = env.prepare()
+    log(f"{database.describe()} migrated in {database.migrate_seconds:.1f} s")
+
+    import django
+
+    from . import api, balances, posting, query_counts, statements, verification
+    from . import dataset as data
+
+    scale = data.SCALE[scale_name]
+    results = {
+        "meta": {"scale": scale_name, "database": database.vendor, "started_at": started_at,
+                 "git_commit": git_commit(), "python": platform.python_version(), "django": django.get_version(),
+                 "cpu_count": os.cpu_count(), "platform": platform.platform(),
+                 "migrate_seconds": round(database.migrate_seconds, 2), "step_seconds": {}},
+        "errors": {},
+    }
+    failed = False
+    counts = None
+
+    def step(name, function):
+        nonlocal failed
+        log(f"{name} …")
+        t0 = time.perf_counter()
+        try:
+            value = function()
+        except Exception as exc:  # noqa: BLE001 - one failed measurement must not hide the others
+            failed = True
+            results["errors"][name] = f"{type(exc).__name__}: {exc}"
+            traceback.print_exc()
+            value = None
+        results["meta"]["step_seconds"][name] = round(time.perf_counter() - t0, 2)
+        log(f"{name} done in {time.perf_counter() - t0:.1f} s")
+        return value
+
+    try:
+        built = step("dataset", lambda: data.build(scale))
+        if built is None:
+            raise SystemExit("the dataset could not be built")
+        results["dataset"] = {**built.counts, "build_seconds": round(built.seconds, 2), "special": {
+            key: {"reference": app.reference, "id": app.pk} for key, app in built.special.items()}}
+
+        results["verification"] = step("verification", lambda: verification.measure(built))
+        results["dataset"]["verified"] = bool(results["verification"] and results["verification"]["ok"])
+        if not results["dataset"]["verified"]:
+            failed = True
+            results["errors"]["chain"] = "verify_book failed on the bench dataset"
+        results["balances"] = step("balances", lambda: balances.measure(built))
+        counts = step("query_counts", lambda: query_counts.measure(built))
+        results["api"] = step("api", lambda: api.measure(built, database))
+        results["statement_pdf"] = step("statement_pdf", lambda: statements.measure(built))
+        results["posting_throughput"] = step("posting_throughput", lambda: posting.measure(built))
+
+        def final_check():
+            from ledger.integrity import verify_book
+            from ledger.models import Book
+
+            bad = [(b.pk, r.summary()) for b in Book.objects.all() for r in [verify_book(b)] if not r.ok]
+            if bad:
+                raise AssertionError(f"books do not verify after the run: {bad}")
+            return True
+
+        results["dataset"]["verified_after_run"] = bool(step("final_verification", final_check))
+        from ledger.models import JournalEntry, Posting
+
+        results["dataset"]["special"] = {
+            key: {"reference": app.reference, "id": app.pk,
+                  "entries": JournalEntry.objects.filter(application=app).count(),
+                  "postings": Posting.objects.filter(account__application=app).count()}
+            for key, app in built.special.items()}
+    finally:
+        database.drop()
+
+    by_scale = {}
+    if counts is not None:
+        by_scale[scale_name] = {"counts": counts, "database": database.vendor, "measured": "this run"}
+    if scale_name != REFERENCE_SCALE:
+        reference = step("query_counts_reference",
+                         lambda: reference_query_counts(REFERENCE_SCALE, database.admin_url))
+        if reference is not None:
+            by_scale[REFERENCE_SCALE] = {"counts": reference, "database": database.vendor,
+                                         "measured": "this run (reference subprocess)"}
+    in_run = query_counts.compare({s: e["counts"] for s, e in by_scale.items()})
+    by_scale.update(earlier_query_counts(folder, set(by_scale)))
+    overall = query_counts.compare({s: e["counts"] for s, e in by_scale.items()})
+    results["query_counts"] = {
+        "by_scale": by_scale,
+        "pages": [name for name, *_rest in query_counts.PAGES],
+        "equal_across_scales": overall["equal_across_scales"] if len(by_scale) > 1 else None,
+        "equal_in_this_run": in_run["equal_across_scales"] if len(in_run["scales_compared"]) > 1 else None,
+        "differing": overall["differing"],
+        "scales_compared": overall["scales_compared"],
+        "statuses_ok": all(c.get("status") == 200 for e in by_scale.values() for c in e["counts"].values()
+                           if c.get("available")),
+    }
+    results["notes"] = notes(results)
+    results["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+    json_path, md_path = report.write(results, folder)
+    print(report.console(results))
+    log(f"wrote {json_path} and {md_path}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
