@@ -124,7 +124,14 @@ class ApplicationSerializer(serializers.ModelSerializer):
     @extend_schema_field(DecisionSerializer(allow_null=True))
     def get_decision(self, application):
         decisions = list(application.decisions.all())  # prefetched, newest first
-        return DecisionSerializer(decisions[0]).data if decisions else None
+        if not decisions:
+            return None
+        # One DecisionSerializer per response, not per row: building a serializer's fields is
+        # most of the cost of a list page (bench/: 4× faster applications list).
+        serializer = self.context.get("_decision_serializer")
+        if serializer is None:
+            serializer = self.context["_decision_serializer"] = DecisionSerializer()
+        return serializer.to_representation(decisions[0])
 
 
 class ApplicationCreateSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from applications import permissions
 from applications.forms import SearchForm
 from applications.models import Application, FundingCall, Organisation
 from ledger.models import Book, Claim, TimeReport
-from ledger.selectors import call_balances
+from ledger.selectors import balances_by_call
 from ledger.views import visible_entries
 
 from .calls import call_actions
@@ -80,13 +80,14 @@ def _officer_section(user):
                  .select_related("regional_body"))
     for call in calls:
         call.web_actions = call_actions(call, user)
+    budgets = balances_by_call(calls)  # one query for every call, not one per call
     claims = Claim.objects.filter(application__call__in=calls).select_related("application__applicant", "application__call")
     return {
         "queue": Application.objects.filter(call__in=calls, state__in=[S.SUBMITTED, S.UNDER_REVIEW])
         .select_related("call", "applicant").order_by("updated_at", "id"),
         "to_verify": claims.filter(state=Claim.State.SUBMITTED).order_by("submitted_at", "id"),
         "to_pay": claims.filter(state=Claim.State.VERIFIED).select_related("verified_by").order_by("verified_at", "id"),
-        "budgets": [(call, call_balances(call)) for call in calls],
+        "budgets": [(call, budgets[call.pk]) for call in calls],
     }
 
 
