@@ -48,7 +48,7 @@ class Scale:
 SCALE = {
     "tiny": Scale("tiny", applications=12, calls=2, partners_per_application=2, persons=(1, 2), months=(3, 7),
                   cash_per_month=1, statement_entries=(20, 60), big_money_entries=200, throughput_entries=60,
-                  api_requests=30, api_seconds=10, pdf_runs=1, repeats=3),
+                  api_requests=16, api_seconds=4, pdf_runs=1, repeats=3),
     "small": Scale("small", applications=200, calls=3, partners_per_application=5, persons=(1, 2), months=(4, 20),
                    cash_per_month=3, statement_entries=(100, 500), big_money_entries=5000,
                    throughput_entries=1500, api_requests=300, api_seconds=25, pdf_runs=2, repeats=15),
