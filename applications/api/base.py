@@ -29,7 +29,6 @@ from applications.exceptions import NotPermitted, RuleViolation, TransitionConfl
 # Ids in paths, filters and bodies: positive and within a signed 64-bit integer, so that no value a
 # client sends can overflow the database driver (a 500) — anything else is simply "not found".
 MAX_ID = 2**63 - 1
-ID_PATTERN = r"[0-9]{1,18}"
 
 
 # ---------------------------------------------------------------- error bodies
