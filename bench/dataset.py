@@ -49,10 +49,10 @@ SCALE = {
     "tiny": Scale("tiny", applications=12, calls=2, partners_per_application=2, persons=(1, 2), months=(3, 7),
                   cash_per_month=1, statement_entries=(20, 60), big_money_entries=200, throughput_entries=60,
                   api_requests=16, api_seconds=4, pdf_runs=1, repeats=3),
-    "small": Scale("small", applications=200, calls=3, partners_per_application=5, persons=(1, 2), months=(4, 20),
-                   cash_per_month=3, statement_entries=(100, 500), big_money_entries=5000,
+    "small": Scale("small", applications=200, calls=3, partners_per_application=5, persons=(1, 2), months=(4, 24),
+                   cash_per_month=4, statement_entries=(100, 500), big_money_entries=5000,
                    throughput_entries=1500, api_requests=300, api_seconds=25, pdf_runs=2, repeats=15),
-    "full": Scale("full", applications=2000, calls=4, partners_per_application=5, persons=(1, 3), months=(4, 22),
+    "full": Scale("full", applications=2000, calls=4, partners_per_application=5, persons=(1, 3), months=(4, 24),
                   cash_per_month=4, statement_entries=(100, 500), big_money_entries=5000,
                   throughput_entries=4000, api_requests=600, api_seconds=45, pdf_runs=3, repeats=25),
 }

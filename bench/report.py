@@ -14,6 +14,11 @@ def _n(value, digits=0) -> str:
     return str(value)
 
 
+def number(value, digits=0) -> str:
+    """A figure with spaces between thousands (1 234 567)."""
+    return _n(value, digits)
+
+
 def _met(value) -> str:
     return "–" if value is None else ("**yes**" if value else "**no**")
 

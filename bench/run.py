@@ -61,18 +61,19 @@ def earlier_query_counts(folder: Path, skip: set) -> dict:
 
 
 def notes(results: dict) -> list[str]:
+    n = report.number
     found = []
     v = results.get("verification") or {}
     if "breakdown" in v:
         b, proposed = v["breakdown"], v["proposed_values_feed"]
         found.append(
             f"Verification: reading entries and legs through the ORM into canonical dicts runs at "
-            f"{b['read_into_canonical_dicts_entries_per_s']:,.0f} entries/s and the stdlib verifier on dicts in memory "
-            f"at {b['stdlib_verifier_in_memory_entries_per_s']:,.0f} entries/s: the database side is "
+            f"{n(b['read_into_canonical_dicts_entries_per_s'])} entries/s and the stdlib verifier on dicts in memory "
+            f"at {n(b['stdlib_verifier_in_memory_entries_per_s'])} entries/s: the database side is "
             f"{100 * b['share_reading_from_database']:.0f} % of the time; SHA-256 of ~{v['canonical_bytes_mean']:.0f} "
             f"canonical bytes is not the bottleneck. Reading plain values instead of model instances "
-            f"(bench.verification.values_chain_dicts, same dicts) verifies at {proposed['verify_entries_per_s']:,.0f} "
-            f"entries/s, {proposed['speedup']:.1f}× faster.".replace(",", " "))
+            f"(bench.verification.values_chain_dicts, same dicts) verifies at {n(proposed['verify_entries_per_s'])} "
+            f"entries/s, {proposed['speedup']:.1f}× faster.")
     p = results.get("posting_throughput") or {}
     if "ratio" in p:
         found.append(f"Posting: {p['service_ms_per_entry']:.3f} ms per entry through the service vs "
@@ -80,10 +81,10 @@ def notes(results: dict) -> list[str]:
     s = results.get("statement_pdf") or {}
     for entries, f in (s.get("applications") or {}).items():
         found.append(
-            f"Statement with {int(entries):,} entries: {f['end_to_end_s']:.2f} s end to end, of which WeasyPrint "
+            f"Statement with {n(int(entries))} entries: {f['end_to_end_s']:.2f} s end to end, of which WeasyPrint "
             f"{f['weasyprint_s']:.2f} s and everything else {f['outside_weasyprint_s']:.2f} s; verifying the call's "
-            f"book of {f['book_entries']:,} entries, which every statement download does, alone takes "
-            f"{f['book_verification_s']:.2f} s.".replace(",", " "))
+            f"book of {n(f['book_entries'])} entries, which every statement download does, alone takes "
+            f"{f['book_verification_s']:.2f} s.")
     return found
 
 
