@@ -1,21 +1,44 @@
 """Verifying the stored journal: feeds entries from the database, in insertion order, to the
 same stdlib verifier that auditors run offline on an export (`ledger.verify`)."""
-from django.db.models import Prefetch
+from collections import defaultdict
 
-from . import verify
-from .journal import chain_dict
+from . import chain, verify
 from .models import Book, JournalEntry, Posting
 
+CHUNK = 2000
+ENTRY_FIELDS = ("pk", "book_id", "seq", "kind", "occurred_at", "application__reference", "claim_id",
+                "corrects__seq", "actor_name", "memo", "payload", "prev_hash", "hash")
 
-def chain_dicts(entries):
-    """Yield each entry's canonical dict plus its stored hash, streaming in chunks."""
-    postings = Posting.objects.select_related("account").order_by("ordinal")
-    queryset = (entries.select_related("application", "corrects")
-                .prefetch_related(Prefetch("postings", queryset=postings)))
-    for entry in queryset.iterator(chunk_size=2000):
-        data = chain_dict(entry, [(p.account.code, p.amount, p.hours) for p in entry.postings.all()])
-        data["hash"] = entry.hash
-        yield data
+
+def chain_dicts(entries, *, chunk: int = CHUNK):
+    """Yield each entry's canonical dict (`ledger.journal.chain_dict`) plus its stored hash, in the
+    queryset's order.
+
+    Reads plain values, not model instances: one query per chunk of entries and one for their legs.
+    Verification and the journal export are dominated by this read, and model instances with a
+    prefetch cost 2.5× as much for the same dicts (bench/, measurement 2). Memory stays at one chunk.
+    """
+    batch = []
+    for row in entries.values_list(*ENTRY_FIELDS).iterator(chunk_size=chunk):
+        batch.append(row)
+        if len(batch) == chunk:
+            yield from _with_legs(batch)
+            batch = []
+    if batch:
+        yield from _with_legs(batch)
+
+
+def _with_legs(batch):
+    legs = defaultdict(list)
+    rows = (Posting.objects.filter(entry_id__in=[row[0] for row in batch]).order_by("entry_id", "ordinal")
+            .values_list("entry_id", "account__code", "amount", "hours"))
+    for entry_id, code, amount, hours in rows:
+        legs[entry_id].append(chain.leg(code, amount, hours))
+    timestamp = chain.format_timestamp
+    for pk, book, seq, kind, occurred_at, reference, claim, corrects, actor, memo, payload, prev, stored in batch:
+        yield {"book": book, "seq": seq, "kind": kind, "occurred_at": timestamp(occurred_at),
+               "application": reference, "claim": claim, "corrects": corrects, "actor": actor, "memo": memo,
+               "payload": payload, "legs": legs[pk], "prev_hash": prev, "hash": stored}
 
 
 def verify_book(book: Book) -> verify.VerificationResult:

@@ -12,9 +12,9 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
-from ledger.chain import GENESIS_HASH, check_entry, entry_hash
+from ledger.chain import GENESIS_HASH, check_entry, checked_entry_hash
 
 DAMAGE_KINDS = ("altered", "missing", "reordered", "unbalanced", "broken-link", "malformed")
 
@@ -53,10 +53,10 @@ def _seq_range(first: int, last: int) -> str:
 
 
 def _sum_exactly(amounts: list[str]) -> Decimal:
-    """Sum two-decimal strings with enough digits that nothing is ever rounded away."""
-    with localcontext() as ctx:
-        ctx.prec = max((len(a) for a in amounts), default=1) + len(str(len(amounts))) + 2
-        return sum((Decimal(a) for a in amounts), Decimal("0.00"))
+    """Sum two-decimal strings (check_entry has matched each against -?digits.dd) exactly, in öre
+    as integers: nothing is ever rounded away, whatever the number of digits."""
+    ore = sum(int(amount.replace(".", "", 1)) for amount in amounts)
+    return Decimal(ore).scaleb(-2)
 
 
 def _verify(numbered: Iterator[tuple[int | None, object]], start_seq: int | None) -> VerificationResult:
@@ -104,7 +104,7 @@ def _verify(numbered: Iterator[tuple[int | None, object]], start_seq: int | None
             return bad(seq, line, "unbalanced", f"its legs add up to {total}, not 0.00.")
 
         # 4. Unaltered: the stored hash is the hash of the content.
-        if entry_hash(entry) != entry["hash"]:
+        if checked_entry_hash(entry) != entry["hash"]:
             return bad(seq, line, "altered", "the stored hash does not match its content.")
 
         # 5. Linked: prev_hash is the previous entry's hash. A slice can only check
