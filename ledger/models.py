@@ -293,3 +293,38 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class VerificationRun(models.Model):
+    """One full verification of a book (verify_ledger, "verify now"), kept as evidence.
+
+    A statement re-verifies only what is newer than the last intact run and cites that run,
+    so a download stays fast however long the book grows (bench/, measurement 5).
+    """
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="verification_runs")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    ok = models.BooleanField()
+    entries_checked = models.PositiveBigIntegerField()
+    through_seq = models.PositiveBigIntegerField(help_text=_("The last sequence number found intact."))
+    head_hash = models.CharField(max_length=64)
+    damage = models.CharField(max_length=20, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-finished_at", "-id"]
+        indexes = [models.Index(fields=["book", "ok", "finished_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.book} verified {self.finished_at:%Y-%m-%d %H:%M}: {'OK' if self.ok else self.damage}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError(_("Verification runs are append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(_("Verification runs are append-only."))
