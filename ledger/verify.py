@@ -59,9 +59,12 @@ def _sum_exactly(amounts: list[str]) -> Decimal:
     return Decimal(ore).scaleb(-2)
 
 
-def _verify(numbered: Iterator[tuple[int | None, object]], start_seq: int | None) -> VerificationResult:
+def _verify(numbered: Iterator[tuple[int | None, object]], start_seq: int | None,
+            after_hash: str | None = None) -> VerificationResult:
     numbered = iter(numbered)  # shared with the look-ahead below
     expected, prev_seq, prev_hash, book, count = start_seq, None, GENESIS_HASH, None, 0
+    if after_hash is not None:  # a tail: its first entry must link to a hash already verified
+        prev_seq, prev_hash = start_seq - 1, after_hash
 
     def bad(seq, line, damage, message):
         return VerificationResult(False, count, prev_hash, seq, line, damage, message)
@@ -126,15 +129,19 @@ def _check_start(start_seq) -> None:
         raise ValueError(f"start_seq must be a positive integer or None, not {start_seq!r}.")
 
 
-def verify_entries(entries: Iterable[dict], *, start_seq: int | None = 1) -> VerificationResult:
+def verify_entries(entries: Iterable[dict], *, start_seq: int | None = 1,
+                   after_hash: str | None = None) -> VerificationResult:
     """Verify entry dicts (each with "hash") in the order given.
 
     start_seq=1: a whole book, seq 1, 2, 3, … without gaps. start_seq=None: a slice (one
     application's entries): seqs strictly increase, gaps allowed, and prev_hash is checked
-    only between entries whose seqs are consecutive.
+    only between entries whose seqs are consecutive. start_seq=N with after_hash: the tail of
+    a book after seq N-1, whose hash (already verified) the first entry must link to.
     """
     _check_start(start_seq)
-    return _verify(((None, entry) for entry in entries), start_seq)
+    if after_hash is not None and (start_seq is None or start_seq < 2):
+        raise ValueError("after_hash needs start_seq of 2 or more: the hash of the entry before start_seq.")
+    return _verify(((None, entry) for entry in entries), start_seq, after_hash)
 
 
 def _refuse_constant(text: str):

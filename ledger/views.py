@@ -57,10 +57,10 @@ def entry_list(request):
 
 @require_POST
 def verify_book(request, pk):
-    """Recompute every hash and link of one book now and show the result (ledger.integrity.verify_book)."""
+    """Recompute every hash and link of one book now, keep the verdict and show it."""
     from . import integrity
 
     book = get_object_or_404(Book.objects.select_related("call"), pk=pk)
     require(verifiable_books(request.user).filter(pk=book.pk).exists())
-    result = integrity.verify_book(book)
+    result = integrity.verify_and_record(book, by=request.user).result
     return render(request, "ledger/verify_result.html", {"book": book, "result": result})

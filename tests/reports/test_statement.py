@@ -105,7 +105,22 @@ def test_statement_pdf_carries_chain_head_and_intact_verification(demo, demo_use
     book = Book.objects.get(call=demo.call)
     text = pdf_text(render_statement_pdf(demo, by=demo_user("auditor"), lang="en").content)
     assert book.head_hash in re.sub(r"\s+", "", text)
-    assert f"OK: {book.head_seq} entries checked" in text and "intact" in text
+    assert "intact" in text and "TAMPERED" not in text
+    # No earlier run: the statement verified the whole book in full and kept the verdict.
+    run = book.verification_runs.get()
+    assert run.ok and run.through_seq == book.head_seq and run.head_hash == book.head_hash
+
+
+@pytest.mark.django_db
+def test_statement_finds_tampering_of_its_own_entries_before_the_last_full_run(paid, auditor):
+    from ledger.integrity import verify_and_record
+
+    book = Book.objects.get(call=paid.call)
+    assert verify_and_record(book).ok
+    victim = JournalEntry.objects.filter(application=paid, kind="fund_payment").get()
+    tamper.execute("UPDATE ledger_journalentry SET memo = 'nothing to see' WHERE id = %s", [victim.pk])
+    text = pdf_text(render_statement_pdf(paid, by=auditor, lang="en").content)
+    assert "TAMPERED" in text and f"seq {victim.seq}" in text
 
 
 @pytest.mark.django_db
@@ -138,13 +153,19 @@ def test_statement_queries_do_not_grow_with_entries(paid, applicant, officer, se
             statement_context(paid, by=officer)
         return len(captured)
 
-    before = queries()
+    queries()  # the first statement of a book verifies it in full and records the run
     x = paid.partners.order_by("id").first()
     reps = {x.pk: x.company.memberships.get().user}
-    for n in range(1, 4):
-        cash(paid, applicant, "1000.00", f"VER-more-{n}")
-        report(x, reps, months(paid, n), "10", person=f"Person {n}")
-    claim_and_pay(paid, applicant, officer, second_officer)
+
+    def more_history(first, last):
+        for n in range(first, last + 1):
+            cash(paid, applicant, "1000.00", f"VER-more-{n}")
+            report(x, reps, months(paid, n), "10", person=f"Person {n}")
+        claim_and_pay(paid, applicant, officer, second_officer)
+
+    more_history(1, 1)  # entries after the recorded run, which the statement re-verifies
+    before = queries()
+    more_history(2, 4)
     assert JournalEntry.objects.filter(application=paid).count() > 20
     assert queries() == before
 

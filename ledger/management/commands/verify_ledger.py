@@ -1,7 +1,11 @@
-"""manage.py verify_ledger [--book ID]: exit 0 when every chain is intact, 1 naming the first damage."""
+"""manage.py verify_ledger [--book ID]: exit 0 when every chain is intact, 1 naming the first damage.
+
+Each book's verdict is kept as a VerificationRun; statements build on the last intact one, so run
+this nightly (cron) as well as whenever an auditor wants a verdict.
+"""
 from django.core.management.base import BaseCommand, CommandError
 
-from ledger.integrity import verify_book
+from ledger.integrity import verify_and_record
 from ledger.models import Book
 
 
@@ -20,14 +24,14 @@ class Command(BaseCommand):
         total, damaged = 0, None
         heads = []
         for each in books:
-            result = verify_book(each)
-            total += result.entries_checked
-            if not result.ok:
-                damaged = (each, result)
+            run = verify_and_record(each)
+            total += run.entries_checked
+            if not run.ok:
+                damaged = (each, run)
                 break
-            heads.append(f"book {each.pk} head {result.head_hash}")
+            heads.append(f"book {each.pk} head {run.head_hash}")
         if damaged:
-            each, result = damaged
-            self.stderr.write(f"TAMPERED: book {each.pk}: {result.summary()}")
+            each, run = damaged
+            self.stderr.write(f"TAMPERED: book {each.pk}: {run.message}")
             raise SystemExit(1)
         self.stdout.write(f"OK: {total} entries checked in {len(heads)} book(s); " + "; ".join(heads))
