@@ -1,12 +1,11 @@
-"""Who may see and do what (DESIGN §2), in one place for views, API, admin and services.
-
-A user sees an application if their organisation is its applicant or a partner, or
-they are an officer of the call's regional body, or an auditor. Everything else is 404.
-Imports no models at module level so that models.py can use these in FSM permissions.
+"""Predicates: may this user do or see X of this object (DESIGN §2). No queries of their own beyond
+the user's memberships and the object's relations, and no model imports, so that models.py can attach
+them to FSM transitions. The querysets of who sees what are in the selectors
+(applications.selectors, ledger.selectors), built from the same predicates' facts.
 """
-from django.db.models import Q
 
 APPLICANT, COMPANY, OFFICER, AUDITOR = "applicant", "company", "officer", "auditor"
+DRAFT = "draft"
 
 
 def _memberships(user) -> frozenset:
@@ -18,6 +17,12 @@ def _memberships(user) -> frozenset:
         cached = frozenset(user.memberships.values_list("role", "organisation_id"))
         user._membership_cache = cached
     return cached
+
+
+def forget_memberships(user) -> None:
+    """Drop the cached memberships after they changed (an invitation accepted, a membership ended)."""
+    if user is not None and hasattr(user, "_membership_cache"):
+        del user._membership_cache
 
 
 def org_ids(user, role: str) -> set:
@@ -48,55 +53,37 @@ def is_company_rep_of(user, company_id) -> bool:
     return company_id in org_ids(user, COMPANY)
 
 
-def is_partner_rep_of(user, application) -> bool:
+def partner_company_ids(user, application) -> set:
+    """The user's companies that are partners in the application (usually none or one)."""
     companies = org_ids(user, COMPANY)
-    return bool(companies) and application.partners.filter(company_id__in=companies).exists()
+    if not companies:
+        return set()
+    return set(application.partners.filter(company_id__in=companies).values_list("company_id", flat=True))
+
+
+def is_partner_rep_of(user, application) -> bool:
+    return bool(partner_company_ids(user, application))
+
+
+def is_reviewer_of(user, application) -> bool:
+    """Officers of the call and auditors, who see an application from its submission on (DESIGN §2)."""
+    if application.state == DRAFT:
+        return False
+    return is_auditor(user) or is_officer_of_call(user, application.call)
+
+
+def sees_everything_of(user, application) -> bool:
+    """Applicant, officer of the call and auditor see every item; a partner company only its own (rule P1)."""
+    return is_applicant_of(user, application) or is_reviewer_of(user, application)
 
 
 def can_view_application(user, application) -> bool:
-    return (
-        is_auditor(user)
-        or is_applicant_of(user, application)
-        or is_officer_of_call(user, application.call)
-        or is_partner_rep_of(user, application)
-    )
+    return sees_everything_of(user, application) or is_partner_rep_of(user, application)
 
 
-def application_scope(user) -> Q:
-    """A filter on Application for what this user may see (use with .distinct() only if needed)."""
-    if is_auditor(user):
-        return Q()
-    member_orgs = org_ids(user, APPLICANT) | org_ids(user, COMPANY)
-    return (
-        Q(applicant_id__in=org_ids(user, APPLICANT))
-        | Q(call__regional_body_id__in=org_ids(user, OFFICER))
-        | Q(pk__in=_partnered_application_ids(org_ids(user, COMPANY)))
-        if member_orgs or org_ids(user, OFFICER)
-        else Q(pk__in=[])
-    )
-
-
-def _partnered_application_ids(company_ids):
-    from applications.models import Partner
-
-    return Partner.objects.filter(company_id__in=company_ids).values("application_id")
-
-
-def visible_applications(user):
-    from applications.models import Application
-
-    return Application.objects.filter(application_scope(user))
-
-
-def visible_calls(user):
-    from applications.models import FundingCall
-
-    if is_auditor(user):
-        return FundingCall.objects.all()
-    officer_bodies = org_ids(user, OFFICER)
-    return FundingCall.objects.filter(
-        Q(regional_body_id__in=officer_bodies) | Q(state=FundingCall.State.OPEN)
-    )
+def may_verify_books_of(user, call) -> bool:
+    """Verification of a whole book: auditors and the call's officers."""
+    return is_auditor(user) or is_officer_of_call(user, call)
 
 
 # FSM permissions: (instance, user) -> bool, attached to the transitions in models.py.

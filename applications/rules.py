@@ -10,10 +10,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from ledger import matching
-from ledger.money import round_ore
-
-from .display import sek
+from core.display import sek
+from core.money import round_ore
 
 
 @dataclass(frozen=True)
@@ -43,8 +41,13 @@ def submission_problems(
     start_date: date,
     end_date: date,
     policy: CallPolicy,
+    budget,
 ) -> list[str]:
-    """Everything that stops an application from being submitted (M1, M3, M4, M5, call dates)."""
+    """Everything that stops an application from being submitted (M1, M3, M4, M5, call dates).
+
+    `budget` is the matching engine's plan of these figures (ledger.matching.PlannedBudget: inkind_ok,
+    inkind_value, required_inkind, requested_fund), computed by the caller so this module stays pure.
+    """
     problems = []
     if not policy.is_open:
         problems.append(_("The call is not open for applications."))
@@ -62,10 +65,6 @@ def submission_problems(
             )
     if public_cash <= 0:
         problems.append(_("The planned public cash must be more than zero."))
-    budget = matching.plan(
-        public_cash, [(p.hours, p.hourly_rate) for p in partners if p.is_company],
-        fund_ratio=policy.fund_ratio, inkind_ratio=policy.inkind_ratio,
-    )
     if not budget.inkind_ok:
         problems.append(  # rule M4
             _("The in-kind value %(inkind)s is less than the required %(required)s (in-kind ratio %(ratio)s × public cash).")
@@ -101,7 +100,7 @@ def approval_problems(*, requested_fund: Decimal, granted: Decimal, max_grant: D
         problems.append(_("The granted amount %(granted)s is above the call's maximum of %(max)s per application.")
                         % {"granted": sek(granted), "max": sek(max_grant)})
     if granted > remaining_budget:
-        problems.append(_("The call's budget is exhausted: %(remaining)s remains, %(granted)s was asked for.")
+        problems.append(_("The call's budget is insufficient: %(remaining)s remains, %(granted)s was asked for.")
                         % {"remaining": sek(remaining_budget), "granted": sek(granted)})
     if not (rationale or "").strip():
         problems.append(_("A decision needs a rationale."))

@@ -344,9 +344,9 @@ class Builder:
                     submitted_claim=False, unclaimed_tail=True, cash_range=(5000, 150000)):
         """One application with its history up to `state`; active ones with `months` of reported work."""
         from applications.models import Application, Decision, Partner
+        from core.money import ZERO, round_hours, round_ore
         from ledger import matching
         from ledger.models import Account, CashContribution, Claim, JournalEntry, ReviewStatus, TimeReport
-        from ledger.money import ZERO, round_hours, round_ore
 
         rng, w, ids, call = self.rng, self.w, self.ids, cb.call
         A, KIND = Application.State, JournalEntry.Kind

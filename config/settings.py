@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "applications",
     "ledger",
     "reports",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.LoginRequiredMiddleware",
+    "web.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

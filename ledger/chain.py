@@ -9,7 +9,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from .money import format_sek, round_hours
+from core.money import format_sek, round_hours
 
 GENESIS_HASH = "0" * 64
 
@@ -39,6 +39,22 @@ def leg(account: str, amount, hours=None) -> dict:
     """One leg in canonical form: amount and hours as two-decimal strings, never numbers (rule M8)."""
     return {"account": account, "amount": format_sek(amount),
             "hours": None if hours is None else f"{round_hours(hours):.2f}"}
+
+
+def entry_dict(*, book: int, seq: int, kind: str, occurred_at, application: str | None, claim: int | None,
+               corrects: int | None, actor: str, memo: str, payload: dict, legs: list, prev_hash: str) -> dict:
+    """The canonical form of an entry that is hashed, exported and verified offline: the one definition,
+    used by the journal when it writes an entry and by the database feed that verifies and exports.
+
+    `occurred_at` is a datetime (formatted here) or an already formatted string; `legs` are leg dicts
+    (`leg`) in posting order.
+    """
+    return {
+        "book": book, "seq": seq, "kind": kind,
+        "occurred_at": occurred_at if isinstance(occurred_at, str) else format_timestamp(occurred_at),
+        "application": application, "claim": claim, "corrects": corrects, "actor": actor, "memo": memo,
+        "payload": payload, "legs": legs, "prev_hash": prev_hash,
+    }
 
 
 def _is_int(value) -> bool:

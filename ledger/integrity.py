@@ -14,7 +14,7 @@ ENTRY_FIELDS = ("pk", "book_id", "seq", "kind", "occurred_at", "application__ref
 
 
 def chain_dicts(entries, *, chunk: int = CHUNK):
-    """Yield each entry's canonical dict (`ledger.journal.chain_dict`) plus its stored hash, in the
+    """Yield each entry's canonical dict (`ledger.chain.entry_dict`) plus its stored hash, in the
     queryset's order.
 
     Reads plain values, not model instances: one query per chunk of entries and one for their legs.
@@ -39,9 +39,11 @@ def _with_legs(batch):
         legs[entry_id].append(chain.leg(code, amount, hours))
     timestamp = chain.format_timestamp
     for pk, book, seq, kind, occurred_at, reference, claim, corrects, actor, memo, payload, prev, stored in batch:
-        yield {"book": book, "seq": seq, "kind": kind, "occurred_at": timestamp(occurred_at),
-               "application": reference, "claim": claim, "corrects": corrects, "actor": actor, "memo": memo,
-               "payload": payload, "legs": legs[pk], "prev_hash": prev, "hash": stored}
+        entry = chain.entry_dict(book=book, seq=seq, kind=kind, occurred_at=timestamp(occurred_at),
+                                 application=reference, claim=claim, corrects=corrects, actor=actor, memo=memo,
+                                 payload=payload, legs=legs[pk], prev_hash=prev)
+        entry["hash"] = stored
+        yield entry
 
 
 def verify_book(book: Book) -> verify.VerificationResult:

@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.exceptions import RuleViolation
-from applications.locking import for_update
+from core.errors import RuleViolation
+from core.locking import for_update
+from core.money import ZERO, format_sek, round_hours, round_ore
 
 from . import chain
 from .models import Account, Book, JournalEntry, Posting
-from .money import ZERO, format_sek, round_hours, round_ore
 
 
 @dataclass(frozen=True)
@@ -65,24 +65,15 @@ def account(book: Book, kind: str, *, application=None, partner=None) -> Account
 
 
 def chain_dict(entry: JournalEntry, legs) -> dict:
-    """The canonical form of an entry that is hashed, exported and verified offline.
-
-    `legs` are (account_code, amount, hours) triples in leg order.
-    """
-    return {
-        "book": entry.book_id,
-        "seq": entry.seq,
-        "kind": entry.kind,
-        "occurred_at": chain.format_timestamp(entry.occurred_at),
-        "application": entry.application.reference if entry.application_id else None,
-        "claim": entry.claim_id,
-        "corrects": entry.corrects.seq if entry.corrects_id else None,
-        "actor": entry.actor_name,
-        "memo": entry.memo,
-        "payload": entry.payload,
-        "legs": [chain.leg(code, amount, hours) for code, amount, hours in legs],
-        "prev_hash": entry.prev_hash,
-    }
+    """The canonical dict (`chain.entry_dict`) of an entry being written; `legs` are
+    (account_code, amount, hours) triples in leg order."""
+    return chain.entry_dict(
+        book=entry.book_id, seq=entry.seq, kind=entry.kind, occurred_at=entry.occurred_at,
+        application=entry.application.reference if entry.application_id else None, claim=entry.claim_id,
+        corrects=entry.corrects.seq if entry.corrects_id else None, actor=entry.actor_name, memo=entry.memo,
+        payload=entry.payload, legs=[chain.leg(code, amount, hours) for code, amount, hours in legs],
+        prev_hash=entry.prev_hash,
+    )
 
 
 def append(
@@ -137,10 +128,15 @@ def append(
     return entry
 
 
-def record_transition(subject, *, by, from_state: str, to_state: str, comment: str = "", claim=None):
+def lock_book(book: Book) -> Book:
+    """Take the book's row lock: appends and approvals of one call queue here (the budget check too)."""
+    return for_update(Book.objects).get(pk=book.pk)
+
+
+def record_transition(application, *, by, from_state: str, to_state: str, comment: str = "", claim=None,
+                      book: Book | None = None):
     """Write a state transition into the chain so the history of decisions is verifiable too."""
-    application = subject if claim is None else claim.application
-    book = book_for_call(application.call, by=by)
+    book = book or book_for_call(application.call, by=by)
     return append(
         book, kind=JournalEntry.Kind.TRANSITION, legs=[], by=by, application=application, claim=claim,
         memo=f"{'claim' if claim else 'application'} {from_state} → {to_state}",

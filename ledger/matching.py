@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
-from .money import ZERO, parse_decimal, round_ore
+from core.money import ZERO, parse_decimal, round_ore
 
 # Wide enough that sums and products of any realistic amounts are exact. The one division
 # (Kv / k) is a ratio of short decimals: it either terminates within these digits or lies

@@ -14,6 +14,7 @@ from django_fsm import FSMField, transition
 
 from applications.models import HOURS, MONEY, Application, FundingCall, Partner
 from applications.permissions import claim_applicant_may, claim_officer_may
+from core.money import round_ore
 
 
 class AppendOnlyError(ValidationError):
@@ -240,8 +241,6 @@ class TimeReport(models.Model):
 
     @property
     def value(self):
-        from .money import round_ore
-
         return round_ore(self.hours * self.hourly_rate)
 
     @property

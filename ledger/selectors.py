@@ -1,4 +1,4 @@
-"""Read queries shared by views, API and reports: balances from aggregates, no N+1.
+"""Read queries shared by views, API and reports: balances from aggregates, no N+1, and who sees what.
 
 Balances come from one aggregate query per application (or per call), so their cost
 does not grow in queries with the number of entries.
@@ -6,10 +6,14 @@ does not grow in queries with the number of entries.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import CharField, Q, Sum
+from django.db.models.functions import Cast
 
-from .models import Account, JournalEntry, Posting
-from .money import ZERO, round_ore
+from applications import permissions as perm
+from applications import selectors as app_selectors
+from core.money import ZERO, round_ore
+
+from .models import Account, Book, CashContribution, Claim, JournalEntry, Posting, TimeReport
 
 
 @dataclass(frozen=True)
@@ -113,3 +117,77 @@ def balances_by_call(calls) -> dict:
                                        uncommitted=call.fund_budget if uncommitted is None else round_ore(uncommitted),
                                        totals=_balances(row))
     return result
+
+
+# ---------------------------------------------------------------- who sees what (DESIGN §2, rule P1)
+# The ledger half of the one visibility policy (applications.selectors has the other half):
+# the applicant, the call's officers and auditors see every item of an application they see;
+# a partner company sees its own time reports and its own in-kind account, the application's
+# transitions and its commitments — never cash, claims, payments or another partner's items.
+PARTNER_ENTRY_KINDS = (JournalEntry.Kind.COMMITMENT, JournalEntry.Kind.DECOMMITMENT)
+
+
+def visible_time_reports(user):
+    """All reports of applications seen in full; a partner company its own company's reports."""
+    companies = perm.org_ids(user, perm.COMPANY)
+    own = Q(partner__company_id__in=companies,
+            partner__application__in=app_selectors.visible_applications(user).values("pk")) if companies \
+        else app_selectors.NOTHING
+    return TimeReport.objects.filter(app_selectors.full_view_q(user, "partner__application__") | own)
+
+
+def visible_cash(user):
+    return CashContribution.objects.filter(app_selectors.full_view_q(user, "application__"))
+
+
+def visible_claims(user):
+    return Claim.objects.filter(app_selectors.full_view_q(user, "application__"))
+
+
+def partner_entries_q(user) -> Q:
+    """Entries a partner company sees of applications it partners (not seen in full)."""
+    companies = perm.org_ids(user, perm.COMPANY)
+    if not companies:
+        return app_selectors.NOTHING
+    partnered = app_selectors.partnered_applications(user).values("pk")
+    own_account = Posting.objects.filter(account__partner__company_id__in=companies).values("entry_id")
+    summary = Q(kind=JournalEntry.Kind.TRANSITION, claim__isnull=True) | Q(kind__in=PARTNER_ENTRY_KINDS)
+    return Q(application__in=partnered) & (summary | Q(pk__in=own_account))
+
+
+def visible_entries(user):
+    """Entries of applications seen in full, a partner's own (partner_entries_q), and for the call's
+    officers and auditors the book's own entries (the opening)."""
+    scope = Q(application__in=app_selectors.applications_seen_in_full(user).values("pk")) | partner_entries_q(user)
+    scope |= Q(application__isnull=True, book__call__in=app_selectors.calls_seen_in_full(user).values("pk"))
+    return JournalEntry.objects.filter(scope)
+
+
+def application_entries(user, application):
+    """The user's slice of one application's entries (the journal slice and the statement)."""
+    return visible_entries(user).filter(application=application)
+
+
+def verifiable_books(user):
+    """Books this user may verify and export whole: auditors all, officers their body's calls'."""
+    return Book.objects.filter(call__in=app_selectors.calls_seen_in_full(user).values("pk"))
+
+
+def visible_books(user):
+    """Books with at least one entry the user sees, and the books they may verify."""
+    return Book.objects.filter(Q(pk__in=visible_entries(user).values("book_id")) | Q(pk__in=verifiable_books(user)))
+
+
+def visible_events(user):
+    """Audit events (applications.selectors.visible_events) with the partner's own time reports."""
+    own_reports = (visible_time_reports(user).filter(partner__company_id__in=perm.org_ids(user, perm.COMPANY))
+                   .annotate(key=Cast("pk", CharField())).values("key"))
+    return app_selectors.visible_events(user, own_time_report_ids=own_reports)
+
+
+def claimable_items(application):
+    """Attested time reports and cash items of the application that are not yet in a claim."""
+    reports = TimeReport.objects.filter(partner__application=application, claim__isnull=True,
+                                        attested_at__isnull=False)
+    cash = CashContribution.objects.filter(application=application, claim__isnull=True)
+    return reports, cash

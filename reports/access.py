@@ -17,8 +17,8 @@ from applications.permissions import (
     is_officer_of_call,
     org_ids,
 )
-from applications.services import log_event
 from ledger.models import Book
+from services.effects import log_event
 
 
 def _not_found():

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.models import Application, FundingCall
-from applications.services import planned_budget
-from ledger.money import ZERO
+from core.money import ZERO
+from ledger.grants import planned_budget
 from ledger.selectors import balances_by_application, call_balances
 
 from . import pdf, xlsx

@@ -9,7 +9,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from applications.exceptions import RuleViolation
+from core.errors import RuleViolation
 
 from . import access, audit_trail, journal_export
 from .call_summary import render_call_summary_pdf, render_call_summary_xlsx

@@ -17,11 +17,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applications.models import Application, AuditEvent
-from applications.services import planned_budget
+from core.money import ZERO, round_hours, round_ore
 from ledger import matching
+from ledger.grants import planned_budget
 from ledger.integrity import verify_for_statement
 from ledger.models import Account, CashContribution, JournalEntry, Posting, ReviewStatus, TimeReport
-from ledger.money import ZERO, round_hours, round_ore
 from ledger.selectors import application_balances
 
 from . import pdf, xlsx

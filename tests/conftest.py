@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from applications import services
 from applications.models import Membership
+from services import lifecycle
 from tests.factories import (
     ApplicationFactory,
     CompanyFactory,
@@ -92,9 +92,9 @@ def move(application, *steps, by_applicant, by_officer, granted=None):
     for step in steps:
         actor = by_officer if step in officer_steps else by_applicant
         if step == "approve":
-            services.approve(application, by=actor, granted=granted, rationale="Uppfyller kriterierna.")
+            lifecycle.approve(application, by=actor, granted=granted, rationale="Uppfyller kriterierna.")
         else:
-            services.transition(application, step, by=actor, comment="Kommentar.")
+            lifecycle.transition(application, step, by=actor, comment="Kommentar.")
     return type(application).objects.get(pk=application.pk)
 
 

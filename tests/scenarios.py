@@ -2,7 +2,8 @@
 from datetime import date
 from decimal import Decimal
 
-from ledger import services
+from services import claims as claim_services
+from services import contributions
 from tests.conftest import move
 from tests.factories import CompanyFactory, PartnerFactory, member
 
@@ -30,23 +31,23 @@ def months(application, n):
 
 
 def report(partner, reps, month, hours, person="Anna"):
-    item = services.report_time(partner, by=reps[partner.pk], person_name=person, month=month, hours=hours,
+    item = contributions.report_time(partner, by=reps[partner.pk], person_name=person, month=month, hours=hours,
                                 hourly_rate=partner.hourly_rate, description="Plattformsutveckling")
-    return services.attest_time_report(item, by=reps[partner.pk])
+    return contributions.attest_time_report(item, by=reps[partner.pk])
 
 
 def cash(application, applicant, amount, voucher):
-    return services.report_cash(application, by=applicant, amount=amount, paid_on=application.start_date,
+    return contributions.report_cash(application, by=applicant, amount=amount, paid_on=application.start_date,
                                 voucher_reference=voucher)
 
 
 def claim_and_pay(application, applicant, officer, payer, final=False):
-    claim = services.create_claim(application, by=applicant, period_start=application.start_date,
+    claim = claim_services.create_claim(application, by=applicant, period_start=application.start_date,
                                   period_end=application.end_date, is_final=final)
-    services.submit_claim(claim, by=applicant)
+    claim_services.submit_claim(claim, by=applicant)
     for item in list(claim.time_reports.all()) + list(claim.cash_contributions.all()):
-        services.review_item(claim, item, by=officer, accept=True)
-    claim = services.verify_claim(claim, by=officer)
-    return services.pay_claim(claim, by=payer)
+        claim_services.review_item(claim, item, by=officer, accept=True)
+    claim = claim_services.verify_claim(claim, by=officer)
+    return claim_services.pay_claim(claim, by=payer)
 
 

@@ -5,8 +5,8 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 
-from applications import display
 from applications.models import Application
+from core import display
 from ledger.models import Claim, JournalEntry, ReviewStatus
 
 register = template.Library()

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications.models import Decision
-from ledger import services
 from ledger.models import CashContribution, IdempotencyRecord, JournalEntry, TimeReport
+from services import claims as claim_services
 from tests.api.helpers import PDF, expect, url
 from tests.scenarios import cash, months, report
 
@@ -102,12 +102,12 @@ def verified_claim(example, applicant, officer):
     application, x, _y, reps = example
     cash(application, applicant, "100000.00", "V1")
     report(x, reps, months(application, 0), "50")
-    claim = services.create_claim(application, by=applicant, period_start=application.start_date,
+    claim = claim_services.create_claim(application, by=applicant, period_start=application.start_date,
                                   period_end=application.end_date)
-    services.submit_claim(claim, by=applicant)
+    claim_services.submit_claim(claim, by=applicant)
     for item in list(claim.time_reports.all()) + list(claim.cash_contributions.all()):
-        services.review_item(claim, item, by=officer, accept=True)
-    return services.verify_claim(claim, by=officer)
+        claim_services.review_item(claim, item, by=officer, accept=True)
+    return claim_services.verify_claim(claim, by=officer)
 
 
 @pytest.mark.django_db
@@ -132,7 +132,7 @@ def test_payment_repeated_without_a_key_is_a_409(api, verified_claim, second_off
 
 @pytest.mark.django_db
 def test_repeated_correction_reverses_once(api, verified_claim, second_officer, officer):
-    services.pay_claim(verified_claim, by=second_officer)
+    claim_services.pay_claim(verified_claim, by=second_officer)
     entry = verified_claim.journal_entries.get(kind=JournalEntry.Kind.CASH_CONTRIBUTION)
     client = api(officer)
     path = url("ledger/entries", entry.pk, "corrections")

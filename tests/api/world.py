@@ -8,8 +8,9 @@ same call, which A's people must never see.
 from dataclasses import dataclass
 
 from applications.models import Application, Partner
-from ledger import services
 from ledger.models import CashContribution, Claim, JournalEntry, TimeReport
+from services import claims as claim_services
+from services import contributions
 from tests.api.helpers import receipt
 from tests.factories import ApplicationFactory, MunicipalityFactory, PartnerFactory, member
 from tests.scenarios import cash, claim_and_pay, months, report, worked_example
@@ -33,16 +34,16 @@ class World:
 
 def build_world(draft, applicant, officer, second_officer, call) -> World:
     application, x, y, reps = worked_example(draft, applicant, officer)
-    cash_item = services.report_cash(application, by=applicant, amount="150000.00", paid_on=application.start_date,
+    cash_item = contributions.report_cash(application, by=applicant, amount="150000.00", paid_on=application.start_date,
                                      voucher_reference="V1", receipt=receipt())
     x_report = report(x, reps, months(application, 0), "100")
     y_report = report(y, reps, months(application, 0), "60", person="Bo")
     paid = claim_and_pay(application, applicant, officer, second_officer)
     cash(application, applicant, "50000.00", "V2")
     report(x, reps, months(application, 1), "20")
-    open_claim = services.create_claim(application, by=applicant, period_start=application.start_date,
+    open_claim = claim_services.create_claim(application, by=applicant, period_start=application.start_date,
                                        period_end=application.end_date)
-    services.submit_claim(open_claim, by=applicant)
+    claim_services.submit_claim(open_claim, by=applicant)
     other_org = MunicipalityFactory(name="Annan kommun")
     other = ApplicationFactory(call=call, applicant=other_org)
     PartnerFactory(application=other, company=x.company)

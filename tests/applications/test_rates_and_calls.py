@@ -4,10 +4,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from applications import rules, services
-from applications.exceptions import NotPermitted, RuleViolation, TransitionConflict
+from applications import rules
 from applications.models import FundingCall
+from core.errors import NotPermitted, RuleViolation, TransitionConflict
 from ledger.models import Book
+from services import calls as call_services
 from tests.factories import FundingCallFactory
 
 
@@ -32,19 +33,19 @@ def test_fund_ratio_above_one_is_refused_by_the_database():
 def test_call_life_cycle(region, officer, applicant):
     call = FundingCallFactory(regional_body=region, state=FundingCall.State.DRAFT)
     with pytest.raises(NotPermitted):
-        services.transition_call(call, "open", by=applicant)
-    call = services.transition_call(call, "open", by=officer)
+        call_services.transition_call(call, "open", by=applicant)
+    call = call_services.transition_call(call, "open", by=officer)
     assert call.state == FundingCall.State.OPEN
     assert Book.objects.get(call=call).head_seq == 1  # the opening budget entry
     with pytest.raises(TransitionConflict):
-        services.transition_call(call, "archive", by=officer)
-    call = services.transition_call(call, "close", by=officer)
-    call = services.transition_call(call, "archive", by=officer)
+        call_services.transition_call(call, "archive", by=officer)
+    call = call_services.transition_call(call, "close", by=officer)
+    call = call_services.transition_call(call, "archive", by=officer)
     assert call.state == FundingCall.State.ARCHIVED
 
 
 @pytest.mark.django_db
 def test_call_with_running_applications_cannot_be_archived(active, officer):
-    call = services.transition_call(active.call, "close", by=officer)
+    call = call_services.transition_call(active.call, "close", by=officer)
     with pytest.raises(RuleViolation, match="every application"):
-        services.transition_call(call, "archive", by=officer)
+        call_services.transition_call(call, "archive", by=officer)

@@ -4,22 +4,22 @@ from decimal import Decimal
 
 import pytest
 
-from applications import services
-from applications.exceptions import RuleViolation
 from applications.models import Application, FundingCall, Organisation
+from core.errors import RuleViolation
+from services import drafting, lifecycle
 from tests.factories import MunicipalityFactory, OrganisationFactory, PartnerFactory
 
 
 def submit_problems(application, applicant):
     with pytest.raises(RuleViolation) as info:
-        services.transition(application, "submit", by=applicant)
+        lifecycle.transition(application, "submit", by=applicant)
     assert Application.objects.get(pk=application.pk).state == Application.State.DRAFT
     return info.value.messages
 
 
 @pytest.mark.django_db
 def test_valid_draft_submits(draft, applicant, officer):
-    services.transition(draft, "submit", by=applicant)
+    lifecycle.transition(draft, "submit", by=applicant)
     assert Application.objects.get(pk=draft.pk).state == Application.State.SUBMITTED
 
 
@@ -56,7 +56,7 @@ def test_submit_refuses_inkind_below_ratio(draft, applicant):
 @pytest.mark.django_db
 def test_submit_accepts_inkind_exactly_at_ratio(draft, applicant):
     draft.partners.update(planned_hours=Decimal("500.00"), hourly_rate=Decimal("800.00"))
-    services.transition(draft, "submit", by=applicant)
+    lifecycle.transition(draft, "submit", by=applicant)
 
 
 @pytest.mark.django_db
@@ -103,8 +103,8 @@ def test_submit_reports_every_unmet_rule_at_once(draft, applicant):
 
 
 def reviewed(draft, applicant, officer):
-    services.transition(draft, "submit", by=applicant)
-    services.transition(draft, "start_review", by=officer)
+    lifecycle.transition(draft, "submit", by=applicant)
+    lifecycle.transition(draft, "start_review", by=officer)
     return Application.objects.get(pk=draft.pk)
 
 
@@ -113,7 +113,7 @@ def test_approve_records_decision_and_commits_budget(draft, applicant, officer):
     from ledger.selectors import application_balances, call_uncommitted
 
     application = reviewed(draft, applicant, officer)
-    decision = services.approve(application, by=officer, granted="350000.00", rationale="Bra.")
+    decision = lifecycle.approve(application, by=officer, granted="350000.00", rationale="Bra.")
     assert decision.granted_amount == Decimal("350000.00")
     assert decision.partner_rates == {draft.partners.get().company.org_number: "800.00"}
     assert application_balances(application).approved == Decimal("350000.00")
@@ -125,7 +125,7 @@ def test_approve_refuses_more_than_requested(draft, applicant, officer):
     # rule M6
     application = reviewed(draft, applicant, officer)
     with pytest.raises(RuleViolation, match="more than the requested"):
-        services.approve(application, by=officer, granted="400000.01", rationale="Bra.")
+        lifecycle.approve(application, by=officer, granted="400000.01", rationale="Bra.")
 
 
 @pytest.mark.django_db
@@ -134,7 +134,7 @@ def test_approve_refuses_more_than_remaining_budget(draft, applicant, officer, c
     FundingCall.objects.filter(pk=call.pk).update(fund_budget=Decimal("300000.00"))
     application = reviewed(draft, applicant, officer)
     with pytest.raises(RuleViolation, match="budget is exhausted"):
-        services.approve(application, by=officer, granted="400000.00", rationale="Bra.")
+        lifecycle.approve(application, by=officer, granted="400000.00", rationale="Bra.")
     assert Application.objects.get(pk=draft.pk).state == Application.State.UNDER_REVIEW
     assert not application.decisions.exists()
 
@@ -143,14 +143,14 @@ def test_approve_refuses_more_than_remaining_budget(draft, applicant, officer, c
 def test_approve_needs_a_rationale(draft, applicant, officer):
     application = reviewed(draft, applicant, officer)
     with pytest.raises(RuleViolation, match="rationale"):
-        services.approve(application, by=officer, granted="400000.00", rationale="")
+        lifecycle.approve(application, by=officer, granted="400000.00", rationale="")
 
 
 @pytest.mark.django_db
 def test_decision_is_immutable(draft, applicant, officer):
     from django.core.exceptions import ValidationError
 
-    decision = services.approve(reviewed(draft, applicant, officer), by=officer, granted="1", rationale="Ok.")
+    decision = lifecycle.approve(reviewed(draft, applicant, officer), by=officer, granted="1", rationale="Ok.")
     decision.rationale = "Changed"
     with pytest.raises(ValidationError):
         decision.save()
@@ -158,26 +158,26 @@ def test_decision_is_immutable(draft, applicant, officer):
 
 @pytest.mark.django_db
 def test_only_a_member_can_create_an_application(call, municipality, outsider):
-    from applications.exceptions import NotPermitted
+    from core.errors import NotPermitted
 
     with pytest.raises(NotPermitted):
-        services.create_application(call=call, applicant=municipality, by=outsider, title="X",
+        drafting.create_application(call=call, applicant=municipality, by=outsider, title="X",
                                     start_date=call.eligible_from, end_date=call.eligible_until, public_cash="1")
 
 
 @pytest.mark.django_db
 def test_editing_is_refused_after_submission(draft, applicant):
-    from applications.exceptions import TransitionConflict
+    from core.errors import TransitionConflict
 
-    services.transition(draft, "submit", by=applicant)
+    lifecycle.transition(draft, "submit", by=applicant)
     with pytest.raises(TransitionConflict, match="draft or changes are requested"):
-        services.update_application(draft, by=applicant, title="Nytt namn")
+        drafting.update_application(draft, by=applicant, title="Nytt namn")
 
 
 @pytest.mark.django_db
 def test_partner_must_be_a_company(draft, applicant):
     with pytest.raises(RuleViolation) as info:
-        services.add_partner(draft, by=applicant, company=OrganisationFactory(kind="municipality", name="K"),
+        drafting.add_partner(draft, by=applicant, company=OrganisationFactory(kind="municipality", name="K"),
                              planned_hours="1", hourly_rate="1")
     assert "company" in info.value.field_errors
 
@@ -185,7 +185,7 @@ def test_partner_must_be_a_company(draft, applicant):
 @pytest.mark.django_db
 def test_submission_notifies_the_call_officers(draft, applicant, officer, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.transition(draft, "submit", by=applicant)
+        lifecycle.transition(draft, "submit", by=applicant)
     assert [m.to for m in mailoutbox] == [[officer.email]]
     assert draft.reference in mailoutbox[0].subject
 
@@ -195,6 +195,6 @@ def test_request_changes_notifies_the_applicant(draft, applicant, officer, mailo
                                                 django_capture_on_commit_callbacks):
     reviewed(draft, applicant, officer)
     with django_capture_on_commit_callbacks(execute=True):
-        services.transition(draft, "request_changes", by=officer, comment="Beskriv utvärderingen.")
+        lifecycle.transition(draft, "request_changes", by=officer, comment="Beskriv utvärderingen.")
     assert [m.to for m in mailoutbox] == [[applicant.email]]
     assert "Beskriv utvärderingen." in mailoutbox[0].body

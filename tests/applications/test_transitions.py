@@ -1,10 +1,10 @@
 """Every transition tried by every role from every state: allowed, or refused with the reason (DESIGN §5)."""
 import pytest
 
-from applications import services
-from applications.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from applications.models import Application, AuditEvent
+from core.errors import NotPermitted, RuleViolation, TransitionConflict
 from ledger.models import JournalEntry
+from services import lifecycle
 from tests.factories import ApplicationFactory, PartnerFactory
 
 S = Application.State
@@ -41,16 +41,16 @@ def test_transition_matrix(name, state, role, call, municipality, company, actor
     user = actors[role]
     if state not in sources:
         with pytest.raises(TransitionConflict, match=str(application.get_state_display())):
-            services.transition(application, name, by=user, comment="Kommentar.", granted="400000.00")
+            lifecycle.transition(application, name, by=user, comment="Kommentar.", granted="400000.00")
     elif role != allowed_role:
         with pytest.raises(NotPermitted, match="role"):
-            services.transition(application, name, by=user, comment="Kommentar.", granted="400000.00")
+            lifecycle.transition(application, name, by=user, comment="Kommentar.", granted="400000.00")
     elif name == "begin_closing":
         # Closing is started by the final claim, not by hand.
         with pytest.raises(RuleViolation, match="final payment claim"):
-            services.transition(application, name, by=user, comment="Kommentar.")
+            lifecycle.transition(application, name, by=user, comment="Kommentar.")
     else:
-        services.transition(application, name, by=user, comment="Kommentar.", granted="400000.00")
+        lifecycle.transition(application, name, by=user, comment="Kommentar.", granted="400000.00")
         application = Application.objects.get(pk=application.pk)
         assert application.state == target
         event = AuditEvent.objects.get(action="transition", object_id=str(application.pk))
@@ -71,15 +71,15 @@ def test_state_field_cannot_be_set_directly(draft):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["request_changes", "reject"])
 def test_officer_decisions_against_the_applicant_need_a_comment(name, draft, applicant, officer):
-    services.transition(draft, "submit", by=applicant)
-    services.transition(draft, "start_review", by=officer)
+    lifecycle.transition(draft, "submit", by=applicant)
+    lifecycle.transition(draft, "start_review", by=officer)
     with pytest.raises(RuleViolation, match="comment is required"):
-        services.transition(draft, name, by=officer, comment="  ")
+        lifecycle.transition(draft, name, by=officer, comment="  ")
     assert Application.objects.get(pk=draft.pk).state == S.UNDER_REVIEW
 
 
 @pytest.mark.django_db
 def test_available_transitions_follow_state_and_role(draft, applicant, officer, company_rep):
-    assert services.available_transitions(draft, applicant) == ["submit", "withdraw"]
-    assert services.available_transitions(draft, officer) == []
-    assert services.available_transitions(draft, company_rep) == []
+    assert lifecycle.available_transitions(draft, applicant) == ["submit", "withdraw"]
+    assert lifecycle.available_transitions(draft, officer) == []
+    assert lifecycle.available_transitions(draft, company_rep) == []

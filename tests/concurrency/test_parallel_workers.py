@@ -10,12 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
-from applications import services as app_services
-from applications.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from applications.models import Application, FundingCall
-from ledger import services
+from core.errors import NotPermitted, RuleViolation, TransitionConflict
 from ledger.models import Claim, JournalEntry
 from ledger.selectors import call_uncommitted
+from services import claims as claim_services
+from services import contributions, lifecycle
 from tests.conftest import move
 from tests.factories import ApplicationFactory, CompanyFactory, PartnerFactory, member
 
@@ -61,7 +61,7 @@ def test_concurrent_approvals_never_overcommit_the_budget(call, municipality, ap
     officers = [member("officer", region) for _ in range(8)]
     apps = under_review(call, municipality, applicant, officers[0], 8)
     results, errors = run_parallel([
-        (lambda a=a, o=o: app_services.approve(a, by=o, granted="400000.00", rationale="Ok."))
+        (lambda a=a, o=o: lifecycle.approve(a, by=o, granted="400000.00", rationale="Ok."))
         for a, o in zip(apps, officers, strict=True)
     ])
     winners = [r for r in results if r is not None]
@@ -80,25 +80,25 @@ def test_contribution_storm_keeps_the_chain_gapless(active, applicant, officer, 
     month = active.start_date.replace(day=1)
 
     def contribute(i):
-        report = services.report_time(partner, by=reps[i], person_name=f"Person {i}", month=month, hours="10",
+        report = contributions.report_time(partner, by=reps[i], person_name=f"Person {i}", month=month, hours="10",
                                       hourly_rate="800", description="Storm")
-        services.attest_time_report(report, by=reps[i])
-        services.report_cash(active, by=applicant, amount="1000", paid_on=active.start_date, voucher_reference=f"S{i}")
+        contributions.attest_time_report(report, by=reps[i])
+        contributions.report_cash(active, by=applicant, amount="1000", paid_on=active.start_date, voucher_reference=f"S{i}")
         return report
 
     results, errors = run_parallel([lambda i=i: contribute(i) for i in range(12)])
     assert errors == [None] * 12
-    claim = services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
-    services.submit_claim(claim, by=applicant)
+    claim = claim_services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
+    claim_services.submit_claim(claim, by=applicant)
     items = list(claim.time_reports.all()) + list(claim.cash_contributions.all())
     assert len(items) == 24
 
     def review(item):
-        return services.review_item(claim, item, by=officer, accept=True)
+        return claim_services.review_item(claim, item, by=officer, accept=True)
 
     _, errors = run_parallel([lambda it=it: review(it) for it in items])
     assert errors == [None] * 24
-    services.verify_claim(claim, by=officer)
+    claim_services.verify_claim(claim, by=officer)
     seqs = list(JournalEntry.objects.filter(book__call=active.call).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))
     call_command("verify_ledger")
@@ -106,16 +106,16 @@ def test_contribution_storm_keeps_the_chain_gapless(active, applicant, officer, 
 
 def test_same_claim_paid_twice_at_once_pays_once(active, applicant, officer, second_officer, company_rep):
     partner = active.partners.get()
-    report = services.report_time(partner, by=company_rep, person_name="A", month=active.start_date.replace(day=1),
+    report = contributions.report_time(partner, by=company_rep, person_name="A", month=active.start_date.replace(day=1),
                                   hours="100", hourly_rate="800", description="x")
-    services.attest_time_report(report, by=company_rep)
-    services.report_cash(active, by=applicant, amount="100000", paid_on=active.start_date, voucher_reference="P1")
-    claim = services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
-    services.submit_claim(claim, by=applicant)
+    contributions.attest_time_report(report, by=company_rep)
+    contributions.report_cash(active, by=applicant, amount="100000", paid_on=active.start_date, voucher_reference="P1")
+    claim = claim_services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
+    claim_services.submit_claim(claim, by=applicant)
     for item in list(claim.time_reports.all()) + list(claim.cash_contributions.all()):
-        services.review_item(claim, item, by=officer, accept=True)
-    services.verify_claim(claim, by=officer)
-    results, errors = run_parallel([lambda: services.pay_claim(claim, by=second_officer)] * 2)
+        claim_services.review_item(claim, item, by=officer, accept=True)
+    claim_services.verify_claim(claim, by=officer)
+    results, errors = run_parallel([lambda: claim_services.pay_claim(claim, by=second_officer)] * 2)
     assert sum(r is not None for r in results) == 1
     assert [type(e) for e in errors if e] == [TransitionConflict]
     assert JournalEntry.objects.filter(kind=JournalEntry.Kind.FUND_PAYMENT).count() == 1
@@ -125,8 +125,8 @@ def test_same_claim_paid_twice_at_once_pays_once(active, applicant, officer, sec
 def test_same_application_transitioned_by_two_users_at_once(draft, applicant, officer, second_officer):
     move(draft, "submit", "start_review", by_applicant=applicant, by_officer=officer)
     results, errors = run_parallel([
-        lambda: app_services.approve(draft, by=officer, granted="400000.00", rationale="Ja."),
-        lambda: app_services.transition(draft, "reject", by=second_officer, comment="Nej."),
+        lambda: lifecycle.approve(draft, by=officer, granted="400000.00", rationale="Ja."),
+        lambda: lifecycle.transition(draft, "reject", by=second_officer, comment="Nej."),
     ])
     assert sum(r is not None for r in results) == 1
     loser = next(e for e in errors if e)

@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from applications import services as app_services
 from ledger import journal
 from ledger.journal import Leg
 from ledger.models import Account, AppendOnlyError, JournalEntry, Posting
+from services import lifecycle
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def test_opening_entry_holds_the_call_budget(book, call):
 
 @pytest.mark.django_db
 def test_unbalanced_entry_is_refused_before_anything_is_written(book, officer):
-    from applications.exceptions import RuleViolation
+    from core.errors import RuleViolation
 
     budget = journal.account(book, Account.Kind.FUND_BUDGET)
     source = journal.account(book, Account.Kind.FUND_SOURCE)
@@ -85,7 +85,7 @@ def test_idempotency_key_returns_the_first_entry(book, officer):
 
 @pytest.mark.django_db
 def test_transitions_are_chained(draft, applicant):
-    app_services.transition(draft, "submit", by=applicant)
+    lifecycle.transition(draft, "submit", by=applicant)
     entry = JournalEntry.objects.get(kind=JournalEntry.Kind.TRANSITION)
     assert entry.payload == {"object": "application", "id": draft.reference, "from": "draft",
                              "to": "submitted", "comment": ""}

@@ -6,10 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from applications.exceptions import NotPermitted, RuleViolation, TransitionConflict
 from applications.models import FundingCall
-from ledger import services
+from core.errors import NotPermitted, RuleViolation, TransitionConflict
+from ledger import grants
 from ledger.models import CashContribution, Claim, JournalEntry, ReviewStatus, TimeReport
+from services import claims as claim_services
+from services import contributions
 
 D = Decimal
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -28,7 +30,7 @@ def report(partner, rep, **overrides):
     values = dict(person_name="Anna", month=a_month(partner.application), hours="100", hourly_rate="800",
                   description="Utveckling")
     values.update(overrides)
-    return services.report_time(partner, by=rep, **values)
+    return contributions.report_time(partner, by=rep, **values)
 
 
 @pytest.mark.django_db
@@ -96,10 +98,10 @@ def test_hours_only_while_active(draft, company_rep):
 
 @pytest.mark.django_db
 def test_attestation_once(partner, company_rep):
-    item = services.attest_time_report(report(partner, company_rep), by=company_rep)
+    item = contributions.attest_time_report(report(partner, company_rep), by=company_rep)
     assert item.is_attested
     with pytest.raises(TransitionConflict):
-        services.attest_time_report(item, by=company_rep)
+        contributions.attest_time_report(item, by=company_rep)
 
 
 @pytest.mark.django_db
@@ -113,13 +115,13 @@ def test_idempotent_time_report(partner, company_rep):
 def test_cash_only_by_the_applicant(active, company_rep):
     # rule M2: public cash by the applicant only
     with pytest.raises(NotPermitted):
-        services.report_cash(active, by=company_rep, amount="1", paid_on=active.start_date, voucher_reference="V")
+        contributions.report_cash(active, by=company_rep, amount="1", paid_on=active.start_date, voucher_reference="V")
 
 
 @pytest.mark.django_db
 def test_cash_with_pdf_receipt(active, applicant, tmp_path):
     with override_settings(MEDIA_ROOT=tmp_path):
-        item = services.report_cash(active, by=applicant, amount="1000,50", paid_on=active.start_date,
+        item = contributions.report_cash(active, by=applicant, amount="1000,50", paid_on=active.start_date,
                                     voucher_reference="VER-1",
                                     receipt=SimpleUploadedFile("kvitto.pdf", PDF, "application/pdf"))
         assert item.amount == D("1000.50") and item.receipt.name.endswith(".pdf")
@@ -128,7 +130,7 @@ def test_cash_with_pdf_receipt(active, applicant, tmp_path):
 @pytest.mark.django_db
 def test_receipt_content_is_checked_not_its_name(active, applicant, tmp_path):
     with override_settings(MEDIA_ROOT=tmp_path), pytest.raises(RuleViolation) as info:
-        services.report_cash(active, by=applicant, amount="10", paid_on=active.start_date, voucher_reference="V",
+        contributions.report_cash(active, by=applicant, amount="10", paid_on=active.start_date, voucher_reference="V",
                              receipt=SimpleUploadedFile("kvitto.pdf", b"MZ\x90\x00 not a pdf", "application/pdf"))
     assert "PDF, PNG or JPEG" in info.value.field_errors["receipt"][0]
     assert not CashContribution.objects.exists()
@@ -137,16 +139,16 @@ def test_receipt_content_is_checked_not_its_name(active, applicant, tmp_path):
 @pytest.mark.django_db
 def test_receipt_size_is_limited(active, applicant, tmp_path):
     with override_settings(MEDIA_ROOT=tmp_path, RECEIPT_MAX_BYTES=100), pytest.raises(RuleViolation) as info:
-        services.report_cash(active, by=applicant, amount="10", paid_on=active.start_date, voucher_reference="V",
+        contributions.report_cash(active, by=applicant, amount="10", paid_on=active.start_date, voucher_reference="V",
                              receipt=SimpleUploadedFile("k.pdf", PDF + b"x" * 200, "application/pdf"))
     assert "larger than" in info.value.field_errors["receipt"][0]
 
 
 @pytest.mark.django_db
 def test_cash_needs_a_unique_voucher_and_a_date_in_the_project(active, applicant):
-    services.report_cash(active, by=applicant, amount="10", paid_on=active.start_date, voucher_reference="V1")
+    contributions.report_cash(active, by=applicant, amount="10", paid_on=active.start_date, voucher_reference="V1")
     with pytest.raises(RuleViolation) as info:
-        services.report_cash(active, by=applicant, amount="-5", paid_on=active.end_date + timedelta(days=1),
+        contributions.report_cash(active, by=applicant, amount="-5", paid_on=active.end_date + timedelta(days=1),
                              voucher_reference="V1")
     assert set(info.value.field_errors) == {"amount", "paid_on", "voucher_reference"}
 
@@ -154,45 +156,45 @@ def test_cash_needs_a_unique_voucher_and_a_date_in_the_project(active, applicant
 @pytest.mark.django_db
 def test_cash_refuses_floats(active, applicant):
     with pytest.raises(RuleViolation, match="floating point"):
-        services.report_cash(active, by=applicant, amount=0.1, paid_on=active.start_date, voucher_reference="F")
+        contributions.report_cash(active, by=applicant, amount=0.1, paid_on=active.start_date, voucher_reference="F")
 
 
 @pytest.fixture
 def submitted_claim(active, applicant, company_rep, partner):
-    services.attest_time_report(report(partner, company_rep), by=company_rep)
-    services.report_cash(active, by=applicant, amount="100000", paid_on=active.start_date, voucher_reference="V1")
-    claim = services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
-    return services.submit_claim(claim, by=applicant)
+    contributions.attest_time_report(report(partner, company_rep), by=company_rep)
+    contributions.report_cash(active, by=applicant, amount="100000", paid_on=active.start_date, voucher_reference="V1")
+    claim = claim_services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
+    return claim_services.submit_claim(claim, by=applicant)
 
 
 @pytest.mark.django_db
 def test_unattested_hours_are_not_claimable(active, applicant, company_rep, partner):
     report(partner, company_rep)
     with pytest.raises(RuleViolation, match="at least one attested"):
-        services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
+        claim_services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
 
 
 @pytest.mark.django_db
 def test_verification_needs_every_item_reviewed(submitted_claim, officer):
     # rule E4
     with pytest.raises(RuleViolation, match="not yet accepted or rejected"):
-        services.verify_claim(submitted_claim, by=officer)
+        claim_services.verify_claim(submitted_claim, by=officer)
 
 
 @pytest.mark.django_db
 def test_rejecting_an_item_needs_a_reason(submitted_claim, officer):
     item = submitted_claim.cash_contributions.get()
     with pytest.raises(RuleViolation, match="reason"):
-        services.review_item(submitted_claim, item, by=officer, accept=False, reason="")
+        claim_services.review_item(submitted_claim, item, by=officer, accept=False, reason="")
 
 
 @pytest.mark.django_db
 def test_only_accepted_items_post(submitted_claim, officer):
-    services.review_item(submitted_claim, submitted_claim.cash_contributions.get(), by=officer, accept=False,
+    claim_services.review_item(submitted_claim, submitted_claim.cash_contributions.get(), by=officer, accept=False,
                          reason="Kvitto saknas.")
-    services.review_item(submitted_claim, submitted_claim.time_reports.get(), by=officer, accept=True)
-    preview = services.preview_payout(submitted_claim)
-    claim = services.verify_claim(submitted_claim, by=officer)
+    claim_services.review_item(submitted_claim, submitted_claim.time_reports.get(), by=officer, accept=True)
+    preview = grants.preview_payout(submitted_claim)
+    claim = claim_services.verify_claim(submitted_claim, by=officer)
     kinds = list(claim.journal_entries.exclude(kind=JournalEntry.Kind.TRANSITION).values_list("kind", flat=True))
     assert kinds == [JournalEntry.Kind.INKIND_CONTRIBUTION]
     # No verified cash: nothing is matched, nothing payable (rule M7).
@@ -202,43 +204,43 @@ def test_only_accepted_items_post(submitted_claim, officer):
 @pytest.mark.django_db
 def test_four_eyes_verifier_may_not_pay(submitted_claim, officer, second_officer):
     for item in list(submitted_claim.time_reports.all()) + list(submitted_claim.cash_contributions.all()):
-        services.review_item(submitted_claim, item, by=officer, accept=True)
-    claim = services.verify_claim(submitted_claim, by=officer)
+        claim_services.review_item(submitted_claim, item, by=officer, accept=True)
+    claim = claim_services.verify_claim(submitted_claim, by=officer)
     with pytest.raises(RuleViolation, match="four eyes"):
-        services.pay_claim(claim, by=officer)
-    paid = services.pay_claim(claim, by=second_officer)
+        claim_services.pay_claim(claim, by=officer)
+    paid = claim_services.pay_claim(claim, by=second_officer)
     assert paid.state == Claim.State.PAID and paid.payable_amount == D("80000.00")
 
 
 @pytest.mark.django_db
 def test_paying_twice_pays_once(submitted_claim, officer, second_officer):
     for item in list(submitted_claim.time_reports.all()) + list(submitted_claim.cash_contributions.all()):
-        services.review_item(submitted_claim, item, by=officer, accept=True)
-    claim = services.verify_claim(submitted_claim, by=officer)
-    services.pay_claim(claim, by=second_officer, idempotency_key="pay-1")
-    services.pay_claim(claim, by=second_officer, idempotency_key="pay-1")
+        claim_services.review_item(submitted_claim, item, by=officer, accept=True)
+    claim = claim_services.verify_claim(submitted_claim, by=officer)
+    claim_services.pay_claim(claim, by=second_officer, idempotency_key="pay-1")
+    claim_services.pay_claim(claim, by=second_officer, idempotency_key="pay-1")
     with pytest.raises(TransitionConflict):
-        services.pay_claim(claim, by=second_officer)
+        claim_services.pay_claim(claim, by=second_officer)
     assert JournalEntry.objects.filter(kind=JournalEntry.Kind.FUND_PAYMENT).count() == 1
 
 
 @pytest.mark.django_db
 def test_submitted_claim_items_cannot_be_reviewed_by_applicant(submitted_claim, applicant):
     with pytest.raises(NotPermitted):
-        services.review_item(submitted_claim, submitted_claim.cash_contributions.get(), by=applicant, accept=True)
+        claim_services.review_item(submitted_claim, submitted_claim.cash_contributions.get(), by=applicant, accept=True)
 
 
 @pytest.mark.django_db
 def test_returned_claim_can_be_resubmitted(submitted_claim, officer, applicant):
-    claim = services.return_claim(submitted_claim, by=officer, reason="Bifoga lönespecifikation.")
+    claim = claim_services.return_claim(submitted_claim, by=officer, reason="Bifoga lönespecifikation.")
     assert claim.state == Claim.State.RETURNED
-    claim = services.submit_claim(claim, by=applicant)
+    claim = claim_services.submit_claim(claim, by=applicant)
     assert claim.state == Claim.State.SUBMITTED
     assert set(claim.time_reports.values_list("review_status", flat=True)) == {ReviewStatus.PENDING}
 
 
 @pytest.mark.django_db
 def test_one_open_claim_at_a_time(submitted_claim, active, applicant, partner, company_rep):
-    services.attest_time_report(report(partner, company_rep, person_name="Cilla"), by=company_rep)
+    contributions.attest_time_report(report(partner, company_rep, person_name="Cilla"), by=company_rep)
     with pytest.raises(RuleViolation, match="earlier claim is still open"):
-        services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
+        claim_services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)

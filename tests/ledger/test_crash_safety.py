@@ -3,11 +3,12 @@ from decimal import Decimal
 
 import pytest
 
-from applications import services as app_services
 from applications.models import Application, AuditEvent, Decision
-from ledger import journal, services
+from ledger import journal
 from ledger.journal import Leg
 from ledger.models import Account, Book, JournalEntry, Posting
+from services import claims as claim_services
+from services import contributions, effects, lifecycle
 
 
 class Crash(Exception):
@@ -35,8 +36,8 @@ def test_crash_after_first_leg_leaves_no_partial_entry(call, officer, monkeypatc
 
 @pytest.mark.django_db
 def test_crash_in_approval_side_effects_leaves_no_state_change(draft, applicant, officer, monkeypatch):
-    app_services.transition(draft, "submit", by=applicant)
-    app_services.transition(draft, "start_review", by=officer)
+    lifecycle.transition(draft, "submit", by=applicant)
+    lifecycle.transition(draft, "start_review", by=officer)
     entries = JournalEntry.objects.count()
 
     def crash(*args, **kwargs):
@@ -45,7 +46,7 @@ def test_crash_in_approval_side_effects_leaves_no_state_change(draft, applicant,
     # The decision and the commitment are written before the transition is chained.
     monkeypatch.setattr(journal, "record_transition", crash)
     with pytest.raises(Crash):
-        app_services.approve(draft, by=officer, granted="400000.00", rationale="Ok.")
+        lifecycle.approve(draft, by=officer, granted="400000.00", rationale="Ok.")
     assert Application.objects.get(pk=draft.pk).state == Application.State.UNDER_REVIEW
     assert not Decision.objects.exists()
     assert JournalEntry.objects.count() == entries
@@ -58,17 +59,17 @@ def test_crash_while_paying_leaves_the_claim_verified(active, applicant, officer
     from ledger.models import Claim
 
     partner = active.partners.get()
-    report = services.report_time(partner, by=company_rep, person_name="A", month=active.start_date.replace(day=1),
+    report = contributions.report_time(partner, by=company_rep, person_name="A", month=active.start_date.replace(day=1),
                                   hours="10", hourly_rate="800", description="x")
-    services.attest_time_report(report, by=company_rep)
-    services.report_cash(active, by=applicant, amount="8000", paid_on=active.start_date, voucher_reference="C1")
-    claim = services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
-    services.submit_claim(claim, by=applicant)
+    contributions.attest_time_report(report, by=company_rep)
+    contributions.report_cash(active, by=applicant, amount="8000", paid_on=active.start_date, voucher_reference="C1")
+    claim = claim_services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
+    claim_services.submit_claim(claim, by=applicant)
     for item in list(claim.time_reports.all()) + list(claim.cash_contributions.all()):
-        services.review_item(claim, item, by=officer, accept=True)
-    services.verify_claim(claim, by=officer)
-    monkeypatch.setattr(services, "log_event", lambda **kw: (_ for _ in ()).throw(Crash("crash")))
+        claim_services.review_item(claim, item, by=officer, accept=True)
+    claim_services.verify_claim(claim, by=officer)
+    monkeypatch.setattr(effects, "log_event", lambda **kw: (_ for _ in ()).throw(Crash("crash")))
     with pytest.raises(Crash):
-        services.pay_claim(claim, by=second_officer)
+        claim_services.pay_claim(claim, by=second_officer)
     assert Claim.objects.get(pk=claim.pk).state == Claim.State.VERIFIED
     assert not JournalEntry.objects.filter(kind=JournalEntry.Kind.FUND_PAYMENT).exists()

@@ -8,10 +8,11 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import services
 from ledger.integrity import verify_book
 from ledger.models import Book, JournalEntry, Posting
 from ledger.selectors import application_balances, call_uncommitted
+from services import claims as claim_services
+from services import contributions, corrections
 
 D = Decimal
 
@@ -46,25 +47,25 @@ def _play(plan, application, applicant, officer, payer, rep):
     for person, (cash_items, hour_items, correct) in enumerate(plan):
         for amount in cash_items:
             voucher += 1
-            services.report_cash(application, by=applicant, amount=amount, paid_on=application.start_date,
+            contributions.report_cash(application, by=applicant, amount=amount, paid_on=application.start_date,
                                  voucher_reference=f"P{voucher}")
         for index, hours in enumerate(hour_items):
             # One report per person keeps each person under the monthly hours cap, which has its own tests.
-            report = services.report_time(partner, by=rep, person_name=f"Person {person}-{index}", month=month,
+            report = contributions.report_time(partner, by=rep, person_name=f"Person {person}-{index}", month=month,
                                           hours=hours, hourly_rate=partner.hourly_rate, description="x")
-            services.attest_time_report(report, by=rep)
+            contributions.attest_time_report(report, by=rep)
         if not cash_items and not hour_items:
             continue
-        claim = services.create_claim(application, by=applicant, period_start=application.start_date,
+        claim = claim_services.create_claim(application, by=applicant, period_start=application.start_date,
                                       period_end=application.end_date)
-        services.submit_claim(claim, by=applicant)
+        claim_services.submit_claim(claim, by=applicant)
         for item in list(claim.time_reports.all()) + list(claim.cash_contributions.all()):
-            services.review_item(claim, item, by=officer, accept=True)
-        services.verify_claim(claim, by=officer)
-        services.pay_claim(claim, by=payer)
+            claim_services.review_item(claim, item, by=officer, accept=True)
+        claim_services.verify_claim(claim, by=officer)
+        claim_services.pay_claim(claim, by=payer)
         if correct and cash_items:
             entry = claim.journal_entries.filter(kind=JournalEntry.Kind.CASH_CONTRIBUTION).first()
-            services.record_correction(entry, by=officer, amount=cash_items[0], reason="Ej stödberättigande.")
+            corrections.record_correction(entry, by=officer, amount=cash_items[0], reason="Ej stödberättigande.")
 
         balances = application_balances(application)
         book = Book.objects.get(call=application.call)

@@ -4,11 +4,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from applications import services as app_services
 from applications.models import Application, FundingCall
-from ledger import services
 from ledger.models import JournalEntry
 from ledger.selectors import application_balances, call_uncommitted
+from services import corrections, lifecycle
 from tests.conftest import move
 from tests.factories import PartnerFactory
 from tests.scenarios import cash, claim_and_pay, months, report
@@ -42,7 +41,7 @@ def test_worked_example_to_the_ore(example, applicant, officer, second_officer):
 
     # Correction: 25 000 of claim 2's cash is ineligible → Cv 375 000 → recovery of 25 000.
     entry = second.journal_entries.get(kind=JournalEntry.Kind.CASH_CONTRIBUTION)
-    correction = services.record_correction(entry, by=officer, amount="25000.00", reason="Ej stödberättigande.")
+    correction = corrections.record_correction(entry, by=officer, amount="25000.00", reason="Ej stödberättigande.")
     assert correction.corrects == entry
     balances = application_balances(application)
     assert balances.verified_cash == D("375000.00")
@@ -62,7 +61,7 @@ def _close_with_final_claim(application, applicant, officer, payer, reps, x):
     report(x, reps, months(application, 3), "1")
     claim_and_pay(application, applicant, officer, payer, final=True)
     assert Application.objects.get(pk=application.pk).state == Application.State.CLOSING
-    app_services.transition(application, "close", by=officer, comment="Slutrapport godkänd.")
+    lifecycle.transition(application, "close", by=officer, comment="Slutrapport godkänd.")
     assert Application.objects.get(pk=application.pk).state == Application.State.CLOSED
 
 

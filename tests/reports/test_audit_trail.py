@@ -4,10 +4,10 @@ import io
 
 import pytest
 
-from applications import services
 from applications.models import AuditEvent
 from reports import audit_trail
 from reports.access import audit_events
+from services import drafting
 
 
 def rows(user, reference=None):
@@ -34,7 +34,7 @@ def test_audit_trail_shows_transitions_with_who_and_states(paid, auditor, applic
 
 @pytest.mark.django_db
 def test_audit_trail_shows_changes_old_to_new(draft, applicant, auditor):
-    services.update_application(draft, by=applicant, public_cash="450000.00", title="Ny titel")
+    drafting.update_application(draft, by=applicant, public_cash="450000.00", title="Ny titel")
     update = next(r for r in rows(auditor) if r["action"] == "update")
     assert "public_cash: 400000.00 → 450000.00" in update["changes"]
     assert update["changes"].index("public_cash") < update["changes"].index("title")

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from applications.display import sek
 from applications.models import Application
+from core.display import sek
 from ledger.selectors import balances_by_application, call_balances
 from reports.call_summary import call_summary_context, render_call_summary_pdf, render_call_summary_xlsx
 from tests.factories import ApplicationFactory, PartnerFactory

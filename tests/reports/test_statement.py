@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from applications.display import sek
+from core.display import sek
 from ledger.models import Book, CashContribution, JournalEntry, TimeReport
 from ledger.selectors import application_balances
 from reports import statement

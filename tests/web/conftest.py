@@ -2,7 +2,7 @@
 import pytest
 from django.test import Client
 
-from ledger import services
+from services import claims as claim_services
 from tests.scenarios import cash, report
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -38,16 +38,16 @@ def claim(active, applicant, partner, reps):
     """A draft claim with one attested time report (100 h × 800) and one cash item (100 000)."""
     report(partner, reps, active.start_date.replace(day=1), "100", person="Anna Lindqvist")
     cash(active, applicant, "100000", "VER-1")
-    return services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
+    return claim_services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
 
 
 @pytest.fixture
 def submitted_claim(claim, applicant):
-    return services.submit_claim(claim, by=applicant)
+    return claim_services.submit_claim(claim, by=applicant)
 
 
 @pytest.fixture
 def verified_claim(submitted_claim, officer):
     for item in list(submitted_claim.time_reports.all()) + list(submitted_claim.cash_contributions.all()):
-        services.review_item(submitted_claim, item, by=officer, accept=True)
-    return services.verify_claim(submitted_claim, by=officer)
+        claim_services.review_item(submitted_claim, item, by=officer, accept=True)
+    return claim_services.verify_claim(submitted_claim, by=officer)

@@ -217,7 +217,7 @@ def test_matching_check_needs_an_applicant(as_user, officer, call, municipality)
 def test_amounts_are_read_as_people_type_them(typed, language, expected):
     from django.utils import translation
 
-    from applications.forms import MoneyField
+    from web.forms import MoneyField
 
     with translation.override(language):
         assert MoneyField().clean(typed) == D(expected)

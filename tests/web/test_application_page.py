@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from applications import services
 from applications.models import Application, Decision
+from services import lifecycle
 from tests.conftest import move
 from tests.factories import ApplicationFactory
 
@@ -120,7 +120,7 @@ def test_approval_page_shows_requested_and_remaining(as_user, officer, applicant
 @pytest.mark.django_db
 def test_stale_button_shows_the_conflict(as_user, applicant, draft):
     client = as_user(applicant)
-    services.transition(draft, "withdraw", by=applicant, comment="Nej.")
+    lifecycle.transition(draft, "withdraw", by=applicant, comment="Nej.")
     response = client.post(reverse("web:application_transition", args=[draft.reference, "submit"]), follow=True)
     assert "someone may have acted on it already" in response.content.decode()
 

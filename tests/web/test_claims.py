@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from ledger import services
 from ledger.models import Claim, ReviewStatus, TimeReport
+from services import contributions
 from tests.scenarios import report
 
 D = Decimal
@@ -18,7 +18,7 @@ def claim_url(claim, name="claim_detail", *extra):
 @pytest.mark.django_db
 def test_claim_form_offers_only_attested_unclaimed_items(as_user, applicant, active, partner, reps, company_rep):
     attested = report(partner, reps, active.start_date, "10", person="Anna")
-    services.report_time(partner, by=company_rep, person_name="Bertil", month=active.start_date, hours="5",
+    contributions.report_time(partner, by=company_rep, person_name="Bertil", month=active.start_date, hours="5",
                          hourly_rate="800", description="Ej attesterad")
     form = as_user(applicant).get(reverse("web:claim_create", args=[active.reference])).context["form"]
     assert list(form.fields["time_reports"].queryset) == [attested]

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from applications.models import AuditEvent
-from ledger import services
 from ledger.models import CashContribution, TimeReport
+from services import contributions
 from tests.web.conftest import PDF
 
 D = Decimal
@@ -56,7 +56,7 @@ def test_hours_while_not_active_are_refused_above_the_form(as_user, company_rep,
 
 @pytest.mark.django_db
 def test_company_rep_attests_from_the_dashboard(as_user, company_rep, partner):
-    report = services.report_time(partner, by=company_rep, person_name="Anna", month=partner.application.start_date,
+    report = contributions.report_time(partner, by=company_rep, person_name="Anna", month=partner.application.start_date,
                                   hours="10", hourly_rate="800", description="Arbete")
     client = as_user(company_rep)
     assert report in client.get("/").context["company"]["to_attest"]
@@ -67,7 +67,7 @@ def test_company_rep_attests_from_the_dashboard(as_user, company_rep, partner):
 
 @pytest.mark.django_db
 def test_attesting_twice_is_a_message(as_user, company_rep, partner):
-    report = services.report_time(partner, by=company_rep, person_name="Anna", month=partner.application.start_date,
+    report = contributions.report_time(partner, by=company_rep, person_name="Anna", month=partner.application.start_date,
                                   hours="10", hourly_rate="800", description="Arbete")
     client = as_user(company_rep)
     client.post(reverse("web:time_report_attest", args=[report.pk]))
@@ -77,7 +77,7 @@ def test_attesting_twice_is_a_message(as_user, company_rep, partner):
 
 @pytest.mark.django_db
 def test_attest_redirect_stays_on_this_site(as_user, company_rep, partner):
-    report = services.report_time(partner, by=company_rep, person_name="Anna", month=partner.application.start_date,
+    report = contributions.report_time(partner, by=company_rep, person_name="Anna", month=partner.application.start_date,
                                   hours="10", hourly_rate="800", description="Arbete")
     response = as_user(company_rep).post(reverse("web:time_report_attest", args=[report.pk]),
                                          {"next": "https://evil.example/"})
@@ -86,7 +86,7 @@ def test_attest_redirect_stays_on_this_site(as_user, company_rep, partner):
 
 @pytest.mark.django_db
 def test_only_the_company_attests_its_reports(as_user, applicant, officer, company_rep, partner):
-    report = services.report_time(partner, by=company_rep, person_name="Anna", month=partner.application.start_date,
+    report = contributions.report_time(partner, by=company_rep, person_name="Anna", month=partner.application.start_date,
                                   hours="10", hourly_rate="800", description="Arbete")
     for user in (applicant, officer):
         assert as_user(user).post(reverse("web:time_report_attest", args=[report.pk])).status_code == 404
@@ -123,7 +123,7 @@ def test_a_receipt_that_is_not_a_document_is_an_error_on_the_receipt(as_user, ap
 
 @pytest.mark.django_db
 def test_every_cash_rule_is_shown_on_its_field(as_user, applicant, active):
-    services.report_cash(active, by=applicant, amount="1", paid_on=active.start_date, voucher_reference="VER-7")
+    contributions.report_cash(active, by=applicant, amount="1", paid_on=active.start_date, voucher_reference="VER-7")
     data = cash_data(active, amount="0", paid_on=(active.end_date.replace(year=active.end_date.year + 1)).isoformat())
     errors = as_user(applicant).post(reverse("web:cash_create", args=[active.reference]), data).context["form"].errors
     assert set(errors) == {"amount", "paid_on", "voucher_reference"}
@@ -133,7 +133,7 @@ def test_every_cash_rule_is_shown_on_its_field(as_user, applicant, active):
 def test_officer_opens_the_receipt_and_the_download_is_logged(as_user, applicant, officer, active):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    item = services.report_cash(active, by=applicant, amount="10", paid_on=active.start_date, voucher_reference="V",
+    item = contributions.report_cash(active, by=applicant, amount="10", paid_on=active.start_date, voucher_reference="V",
                                 receipt=SimpleUploadedFile("k.pdf", PDF, "application/pdf"))
     response = as_user(officer).get(reverse("web:receipt_download", args=[item.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -145,7 +145,7 @@ def test_officer_opens_the_receipt_and_the_download_is_logged(as_user, applicant
 def test_receipt_is_not_found_for_partners_and_outsiders(as_user, applicant, company_rep, outsider, active):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    item = services.report_cash(active, by=applicant, amount="10", paid_on=active.start_date, voucher_reference="V",
+    item = contributions.report_cash(active, by=applicant, amount="10", paid_on=active.start_date, voucher_reference="V",
                                 receipt=SimpleUploadedFile("k.pdf", PDF, "application/pdf"))
     for user in (company_rep, outsider):
         assert as_user(user).get(reverse("web:receipt_download", args=[item.pk])).status_code == 404

@@ -37,7 +37,7 @@ def test_entries_filter_by_application_kind_and_date(as_user, auditor, verified_
 @pytest.mark.django_db
 def test_entries_are_paginated_and_queries_do_not_grow(as_user, auditor, verified_claim, monkeypatch,
                                                        django_assert_max_num_queries):
-    from ledger import views
+    from web.views import ledger as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 4)
     client = as_user(auditor)

@@ -10,9 +10,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from applications.models import Application
-from applications.services import log_event
 from ledger.models import Book
 from reports import journal_export
+from services.effects import log_event
 
 
 class Command(BaseCommand):

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from applications.models import Application, FundingCall
-from applications.services import log_event
 from reports.call_summary import render_call_summary_pdf, render_call_summary_xlsx
 from reports.statement import render_statement_pdf, render_statement_xlsx
+from services.effects import log_event
 
 FORMATS = {".pdf": "pdf", ".xlsx": "xlsx"}
 

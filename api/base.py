@@ -1,0 +1,214 @@
+"""What every endpoint of the REST API shares: authentication, errors, pagination, ids and the schema.
+
+Refusals from the services map to HTTP the same way everywhere (DESIGN §2, STYLE):
+RuleViolation → 400 {"errors": [every message], "fields": {field: [messages]}}, the same body as a
+serializer's validation errors; TransitionConflict → 409 {"detail"}; NotPermitted on an object the
+caller can see → 403 {"detail"}; an object the caller may not see → 404 {"detail"}, exactly as if it
+did not exist. The schema documents these bodies on every operation (ApiSchema).
+"""
+from django.core.exceptions import SuspiciousOperation
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import NotPermitted, RuleViolation, TransitionConflict
+
+# Ids in paths, filters and bodies: positive and within a signed 64-bit integer, so that no value a
+# client sends can overflow the database driver (a 500) — anything else is simply "not found".
+MAX_ID = 2**63 - 1
+
+
+# ---------------------------------------------------------------- error bodies
+class ValidationErrorSerializer(serializers.Serializer):
+    """400: every unmet rule or invalid field, in words, and the same messages by field."""
+
+    errors = serializers.ListField(child=serializers.CharField())
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    """401/403/404/405/409/415/422/429: one sentence saying why."""
+
+    detail = serializers.CharField()
+
+
+def _flatten(detail, prefix="") -> dict:
+    """DRF's nested error structure → {"field.sub": [messages]}."""
+    if isinstance(detail, dict):
+        found = {}
+        for key, value in detail.items():
+            key = "non_field_errors" if key in ("__all__", "non_field_errors") and not prefix else str(key)
+            found.update(_flatten(value, f"{prefix}.{key}" if prefix else key))
+        return found
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return {prefix or "non_field_errors": [str(item) for item in detail]}
+        found = {}
+        for index, item in enumerate(detail):
+            if item:
+                found.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return found
+    return {prefix or "non_field_errors": [str(detail)]}
+
+
+def validation_body(messages, fields) -> dict:
+    fields = {("non_field_errors" if k == "__all__" else str(k)): [str(m) for m in v] for k, v in fields.items()}
+    return {"errors": [str(m) for m in messages], "fields": fields}
+
+
+def _field_messages(fields: dict) -> list[str]:
+    messages = []
+    for field, items in fields.items():
+        for message in items:
+            messages.append(message if field == "non_field_errors" else f"{field}: {message}")
+    return messages
+
+
+class IdempotencyConflict(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = gettext_lazy("This Idempotency-Key was already used with a different request.")
+    default_code = "idempotency_key_reused"
+
+
+def api_exception_handler(exc, context):
+    """Map service refusals and DRF errors to the documented bodies; anything else stays a 500."""
+    if isinstance(exc, RuleViolation):
+        return Response(validation_body(exc.messages, exc.field_errors), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, TransitionConflict):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, NotPermitted):
+        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, SuspiciousOperation):  # e.g. a request body over DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = exceptions.ParseError(str(exc))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if response.status_code == status.HTTP_400_BAD_REQUEST:
+        fields = _flatten(response.data)
+        if isinstance(response.data, dict) and set(response.data) == {"detail"}:
+            response.data = validation_body([str(response.data["detail"])], {})
+        else:
+            response.data = validation_body(_field_messages(fields), fields)
+    elif not (isinstance(response.data, dict) and set(response.data) == {"detail"}):
+        response.data = {"detail": "; ".join(_field_messages(_flatten(response.data)))}
+    return response
+
+
+@csrf_exempt  # a JSON 404 for any method; there is nothing here for a forged request to do
+def not_found(request, *args, **kwargs):
+    """Every unknown URL under /api/ answers like the API does: JSON, not the HTML 404 page."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)
+
+
+# ---------------------------------------------------------------- the schema
+class ApiSchema(AutoSchema):
+    """Adds the error responses each operation can give, with their bodies, to the generated schema."""
+
+    def _error_codes(self) -> set[str]:
+        view = self.view
+        if getattr(view, "schema_error_codes", None) is not None:
+            return set(view.schema_error_codes)
+        codes = set() if not view.permission_classes else {"401"}
+        has_path_id = "{" in self.path
+        if self.method == "GET":
+            codes.add("404")  # invisible or missing object, invisible filter value, page past the end
+            if getattr(view, "action", None) == "list" and getattr(view, "filterset_class", None) is not None:
+                codes.add("400")
+        else:
+            codes |= {"400", "403"}
+            if has_path_id:
+                codes.add("404")
+            if self.method in ("POST", "PUT", "PATCH"):
+                codes.add("415")
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in sorted(self._error_codes()):
+            if code not in responses:
+                body = ValidationErrorSerializer if code == "400" else ErrorDetailSerializer
+                responses[code] = self._get_response_for_code(body, code, direction=direction)
+        return responses
+
+
+def error_responses(*codes: int) -> dict:
+    """Extra documented error responses for extend_schema(responses=...)."""
+    return {code: ValidationErrorSerializer if code == 400 else ErrorDetailSerializer for code in codes}
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name="Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
+    type={"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"^[\x21-\x7e]{1,100}$"},
+    description=gettext_lazy(
+        "Makes the request safe to retry: a repeat with the same key and the same body returns the first "
+        "response and changes nothing; the same key with another body is refused with 422. Printable "
+        "ASCII without spaces, at most 100 characters (a UUID is a good choice)."),
+)
+
+
+# ---------------------------------------------------------------- views
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ApiViewMixin:
+    """Policies shared by every API view: token then session auth (so an anonymous call is a 401),
+    JSON in and out, our error bodies, our schema, bounded ids."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+    pagination_class = Pagination
+    schema = ApiSchema()
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def get_object(self):
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        value = str(self.kwargs.get(lookup, ""))
+        if not value.isascii() or not value.isdigit() or not 0 < int(value) <= MAX_ID:
+            raise exceptions.NotFound()
+        return super().get_object()
+
+
+def validated(serializer_class, request, **kwargs) -> dict:
+    """The request body checked by `serializer_class` (400 with every problem otherwise)."""
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def parse_id(value) -> int:
+    """A path segment that must be an id; anything else is a 404."""
+    value = str(value)
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        raise exceptions.NotFound()
+    return int(value)
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from the bundled sidecar assets; its init script is a file, so script-src 'self' holds.
+
+    The online validator badge is switched off: it would send the schema's URL to validator.swagger.io.
+    """
+
+    def _dump(self, data):
+        if data is spectacular_settings.SWAGGER_UI_SETTINGS and isinstance(data, dict):
+            data = {**data, "validatorUrl": None}
+        return super()._dump(data)

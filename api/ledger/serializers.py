@@ -1,0 +1,223 @@
+"""Serializers for time reports, cash contributions, claims, ledger entries and balances.
+
+Writing serializers check the shape of the input only; ledger.services checks every rule.
+"""
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.applications.serializers import COMMENT_MAX, HOURS, MONEY, IdField, user_name
+from api.base import MAX_ID
+from applications import selectors as app_selectors
+from ledger.models import CashContribution, Claim, JournalEntry, Posting, TimeReport
+
+
+class UserNameField(serializers.Field):
+    """A user shown by user name (null when nobody)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return user_name(value)
+
+
+extend_schema_field({"type": "string", "nullable": True})(UserNameField)
+
+
+# ---------------------------------------------------------------- time reports (rules M5, S1)
+class TimeReportSerializer(serializers.ModelSerializer):
+    application = serializers.IntegerField(source="partner.application_id", read_only=True)
+    company = serializers.IntegerField(source="partner.company_id", read_only=True)
+    company_name = serializers.CharField(source="partner.company.name", read_only=True)
+    value = serializers.DecimalField(read_only=True, **MONEY)
+    reported_by = UserNameField()
+    attested_by = UserNameField()
+    is_attested = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TimeReport
+        fields = ["id", "application", "partner", "company", "company_name", "person_name", "month", "hours",
+                  "hourly_rate", "value", "description", "reported_by", "reported_at", "is_attested",
+                  "attested_by", "attested_at", "claim", "review_status", "review_reason"]
+        read_only_fields = fields
+
+
+class TimeReportCreateSerializer(serializers.Serializer):
+    partner = IdField(scope=app_selectors.visible_partners,
+                      help_text=_("The partnership (company in an application) the hours are for."))
+    person_name = serializers.CharField(max_length=150)
+    month = serializers.DateField(help_text=_("Any day of the month; stored as its first day."))
+    hours = serializers.DecimalField(**HOURS)
+    hourly_rate = serializers.DecimalField(**MONEY)
+    description = serializers.CharField(max_length=5000)
+
+
+# ---------------------------------------------------------------- cash contributions (rule M2)
+class CashContributionSerializer(serializers.ModelSerializer):
+    reported_by = UserNameField()
+    receipt_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CashContribution
+        fields = ["id", "application", "amount", "paid_on", "voucher_reference", "receipt_url", "reported_by",
+                  "reported_at", "claim", "review_status", "review_reason"]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri-reference", "nullable": True})
+    def get_receipt_url(self, item):
+        return reverse("api:cash-contribution-receipt", args=[item.pk]) if item.receipt else None
+
+
+class CashContributionCreateSerializer(serializers.Serializer):
+    application = IdField(scope=app_selectors.visible_applications)
+    amount = serializers.DecimalField(**MONEY)
+    paid_on = serializers.DateField()
+    voucher_reference = serializers.CharField(max_length=100)
+    receipt = serializers.FileField(required=False, help_text=_("PDF, PNG or JPEG, at most 10 MB."))
+
+
+# ---------------------------------------------------------------- claims (rules E4, S3, T10)
+class ClaimTimeReportItemSerializer(serializers.ModelSerializer):
+    company_name = serializers.CharField(source="partner.company.name", read_only=True)
+    value = serializers.DecimalField(read_only=True, **MONEY)
+
+    class Meta:
+        model = TimeReport
+        fields = ["id", "partner", "company_name", "person_name", "month", "hours", "hourly_rate", "value",
+                  "review_status", "review_reason"]
+        read_only_fields = fields
+
+
+class ClaimCashItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CashContribution
+        fields = ["id", "amount", "paid_on", "voucher_reference", "review_status", "review_reason"]
+        read_only_fields = fields
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    application_reference = serializers.CharField(source="application.reference", read_only=True)
+    created_by = UserNameField()
+    verified_by = UserNameField()
+    paid_by = UserNameField()
+    time_reports = ClaimTimeReportItemSerializer(many=True, read_only=True)
+    cash_contributions = ClaimCashItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = ["id", "application", "application_reference", "number", "period_start", "period_end",
+                  "is_final", "state", "created_by", "created_at", "submitted_at", "verified_by", "verified_at",
+                  "paid_by", "paid_at", "payable_amount", "recovery_amount", "return_reason", "time_reports",
+                  "cash_contributions"]
+        read_only_fields = fields
+
+
+def _ids(**kwargs):
+    return serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
+                                 max_length=1000, **kwargs)
+
+
+class ClaimCreateSerializer(serializers.Serializer):
+    application = IdField(scope=app_selectors.visible_applications)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    is_final = serializers.BooleanField(required=False, default=False)
+    time_reports = _ids(help_text=_("Attested, unclaimed time reports to include (default: all of them)."))
+    cash_contributions = _ids(help_text=_("Unclaimed cash items to include (default: all of them)."))
+
+
+class ClaimTransitionInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=COMMENT_MAX,
+                                    help_text=_("Required to return a claim: what the applicant must add or change."))
+
+
+class ClaimTransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    comment_required = serializers.BooleanField()
+
+
+class ItemReviewSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=COMMENT_MAX,
+                                   help_text=_("Required when the item is rejected."))
+
+
+# ---------------------------------------------------------------- ledger
+class LegSerializer(serializers.ModelSerializer):
+    account = serializers.CharField(source="account.code", read_only=True)
+    account_kind = serializers.CharField(source="account.kind", read_only=True)
+
+    class Meta:
+        model = Posting
+        fields = ["ordinal", "account", "account_kind", "amount", "hours"]
+        read_only_fields = fields
+
+
+class JournalEntrySerializer(serializers.ModelSerializer):
+    """One chained entry: hash = SHA-256 over its canonical form with its legs and prev_hash."""
+
+    call = serializers.IntegerField(source="book.call_id", read_only=True)
+    application_reference = serializers.CharField(source="application.reference", read_only=True, allow_null=True,
+                                                  default=None)
+    corrects_seq = serializers.IntegerField(source="corrects.seq", read_only=True, allow_null=True, default=None)
+    legs = LegSerializer(source="postings", many=True, read_only=True)
+
+    class Meta:
+        model = JournalEntry
+        fields = ["id", "book", "call", "seq", "kind", "occurred_at", "application", "application_reference",
+                  "claim", "corrects", "corrects_seq", "actor_name", "memo", "payload", "legs", "prev_hash", "hash"]
+        read_only_fields = fields
+
+
+class CorrectionSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(help_text=_("The ineligible amount to reverse (SEK)."), **MONEY)
+    reason = serializers.CharField(max_length=2000)
+    hours = serializers.DecimalField(required=False, allow_null=True, default=None,
+                                     help_text=_("In-kind entries: the hours reversed with the amount."), **HOURS)
+
+
+class BalanceFigures(serializers.Serializer):
+    approved = serializers.DecimalField(read_only=True, help_text=_("Granted fund committed by decisions."), **MONEY)
+    committed = serializers.DecimalField(read_only=True, help_text=_("Commitment still outstanding."), **MONEY)
+    released = serializers.DecimalField(read_only=True, help_text=_("Commitment returned to the call budget."), **MONEY)
+    verified_cash = serializers.DecimalField(read_only=True, **MONEY)
+    verified_inkind = serializers.DecimalField(read_only=True, **MONEY)
+    verified_hours = serializers.DecimalField(read_only=True, **HOURS)
+    paid = serializers.DecimalField(read_only=True, help_text=_("Gross fund paid."), **MONEY)
+    recovered = serializers.DecimalField(read_only=True, **MONEY)
+    net_paid = serializers.DecimalField(read_only=True, **MONEY)
+    remaining = serializers.DecimalField(read_only=True, help_text=_("Granted, not yet paid, not released."), **MONEY)
+
+
+class ApplicationBalancesSerializer(BalanceFigures):
+    """Balances of one application from the ledger (ledger.selectors.Balances)."""
+
+    application = serializers.IntegerField(read_only=True)
+    reference = serializers.CharField(read_only=True)
+    call = serializers.IntegerField(read_only=True)
+    state = serializers.CharField(read_only=True)
+
+    def to_representation(self, pair):
+        application, balances = pair
+        data = BalanceFigures(context=self.context).to_representation(balances)
+        return {"application": application.pk, "reference": application.reference, "call": application.call_id,
+                "state": application.state, **data}
+
+
+class CallBalancesSerializer(BalanceFigures):
+    """Totals of one call (ledger.selectors.CallBalances): its budget, what is still free, and the sums."""
+
+    call = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    budget = serializers.DecimalField(read_only=True, **MONEY)
+    uncommitted = serializers.DecimalField(read_only=True, **MONEY)
+
+    def to_representation(self, pair):
+        call, balances = pair
+        data = BalanceFigures(context=self.context).to_representation(balances.totals)
+        return {"call": call.pk, "title": call.title, "budget": f"{balances.budget:.2f}",
+                "uncommitted": f"{balances.uncommitted:.2f}", **data}
+

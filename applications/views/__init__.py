@@ -1,1 +1,0 @@
-"""Views of the web interface, one module per area; each is thin and calls the services."""

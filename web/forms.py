@@ -1,0 +1,248 @@
+"""Forms of the web interface: they parse and present input; every rule is checked by the services.
+
+Money and hours are text fields parsed by `core.money.parse_decimal`, so both "400 000,50"
+(Swedish) and "400000.50" are accepted. A service's RuleViolation is mapped back onto the
+form with `add_violation`, so every error is shown next to the field it is about.
+"""
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Organisation
+from core.display import hours, sek
+from core.money import parse_decimal
+from ledger.models import JournalEntry
+
+
+class DecimalTextField(forms.CharField):
+    """A number typed by a person: spaces and a decimal comma are fine, floats never happen."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_decimal(normalise_number(value))
+        except ValueError as exc:
+            raise forms.ValidationError(_("Enter a number, for example 1 234,50."), code="invalid") from exc
+
+
+def normalise_number(text: str) -> str:
+    """Drop grouping marks as people type them: "400 000,50", "400,000.50" and "400000.50" all work."""
+    text = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if "," in text and "." in text:
+        grouping = "." if text.rfind(",") > text.rfind(".") else ","
+        text = text.replace(grouping, "")
+    elif "," in text and formats.get_format("DECIMAL_SEPARATOR") == ".":
+        # Under English "1,234,567" groups thousands; "400 000,50" is still a Swedish decimal comma.
+        groups = text.lstrip("+-").split(",")
+        if len(groups) > 1 and all(len(g) == 3 and g.isdigit() for g in groups[1:]):
+            text = text.replace(",", "")
+    return text
+
+
+class MoneyField(DecimalTextField):
+    pass
+
+
+class HoursField(DecimalTextField):
+    pass
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class MonthField(forms.DateField):
+    """A month as the first day of it; `<input type="month">` sends YYYY-MM."""
+
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+def add_violation(form, violation) -> None:
+    """Put a RuleViolation's messages on the fields they name, the rest above the form."""
+    placed = set()
+    for field, messages in (violation.field_errors or {}).items():
+        for message in messages:
+            message = str(message)
+            placed.add(message)
+            if field in form.fields and field != "__all__":
+                form.add_error(field, message)
+            else:
+                form.add_error(None, message)
+    for message in violation.messages:
+        if message not in placed:
+            form.add_error(None, message)
+
+
+class ApplicationForm(forms.Form):
+    call = forms.ModelChoiceField(label=_("Call"), queryset=None, empty_label=None)
+    applicant = forms.ModelChoiceField(label=_("Applicant organisation"), queryset=None, empty_label=None)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    needs_analysis = forms.CharField(label=_("Needs analysis"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 4}))
+    testbed_description = forms.CharField(label=_("Testbed description"), required=False,
+                                          widget=forms.Textarea(attrs={"rows": 4}))
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    end_date = forms.DateField(label=_("End date"), widget=DateInput())
+    public_cash = MoneyField(label=_("Planned public cash (SEK)"),
+                             help_text=_("The cash your organisation puts in; the fund matches it."))
+
+    def __init__(self, *args, calls=None, applicants=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            # The call and the applicant are fixed once the application exists.
+            del self.fields["call"]
+            del self.fields["applicant"]
+        else:
+            self.fields["call"].queryset = calls
+            self.fields["applicant"].queryset = applicants
+
+
+class PartnerForm(forms.Form):
+    # Taken from the stored partner, never from the post, so a row cannot be pointed at another partner.
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False, disabled=True)
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=Organisation.objects.filter(kind=Organisation.Kind.COMPANY),
+        empty_label=_("Choose a company"),
+    )
+    planned_hours = HoursField(label=_("Planned hours"))
+    hourly_rate = MoneyField(label=_("Hourly rate (SEK)"))
+    role_description = forms.CharField(label=_("Role in the testbed"), required=False,
+                                       widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.initial.get("id"):
+            # An existing partner keeps its company; remove it and add another to change company.
+            self.fields["company"].disabled = True
+
+
+PartnerFormSet = forms.formset_factory(PartnerForm, extra=1, can_delete=True)
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, name: str, comment_required: bool = False, requested=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.name = name
+        if comment_required:
+            self.fields["comment"].required = True
+        if name == "approve":
+            self.fields["comment"].label = _("Rationale")
+            self.fields["comment"].required = True
+            self.fields["granted"] = MoneyField(
+                label=_("Granted fund amount (SEK)"), initial=requested,
+                help_text=_("At most the requested amount and the call's remaining budget."),
+            )
+            # The amount first, then the rationale.
+            self.order_fields(["granted", "comment"])
+
+
+class TimeReportForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("Company"), queryset=None, empty_label=None)
+    person_name = forms.CharField(label=_("Person"), max_length=150)
+    month = MonthField(label=_("Month"))
+    hours = HoursField(label=_("Hours"))
+    hourly_rate = MoneyField(label=_("Hourly rate (SEK)"),
+                             help_text=_("At most the rate approved for the company and the call's cap."))
+    description = forms.CharField(label=_("Work description"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners
+        self.fields["partner"].label_from_instance = lambda p: p.company.name
+
+
+class CashContributionForm(forms.Form):
+    amount = MoneyField(label=_("Amount (SEK)"))
+    paid_on = forms.DateField(label=_("Payment date"), widget=DateInput())
+    voucher_reference = forms.CharField(label=_("Voucher reference"), max_length=100)
+    receipt = forms.FileField(label=_("Receipt"), required=False,
+                              help_text=_("PDF, PNG or JPEG, at most 10 MB."),
+                              widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+
+
+class ClaimForm(forms.Form):
+    period_start = forms.DateField(label=_("Period start"), widget=DateInput())
+    period_end = forms.DateField(label=_("Period end"), widget=DateInput())
+    is_final = forms.BooleanField(label=_("This is the final claim"), required=False,
+                                  help_text=_("Submitting the final claim starts the closing of the project."))
+    time_reports = forms.ModelMultipleChoiceField(label=_("Attested time reports"), queryset=None, required=False,
+                                                  widget=forms.CheckboxSelectMultiple)
+    cash_items = forms.ModelMultipleChoiceField(label=_("Cash contributions"), queryset=None, required=False,
+                                                widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, reports=None, cash=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_reports"].queryset = reports
+        self.fields["time_reports"].label_from_instance = lambda r: (
+            f"{r.partner.company.name}: {r.person_name} {r.month:%Y-%m}, {hours(r.hours)} × {sek(r.hourly_rate)}"
+            f" = {sek(r.value)}")
+        self.fields["cash_items"].queryset = cash
+        self.fields["cash_items"].label_from_instance = lambda c: (
+            f"{c.voucher_reference} {c.paid_on:%Y-%m-%d}: {sek(c.amount)}")
+
+
+class ReviewItemForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("What must the applicant add or change?"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+
+class ApplicationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Reference, title or organisation"), required=False, max_length=100)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    call = forms.ModelChoiceField(label=_("Call"), queryset=None, required=False, empty_label=_("All calls"))
+
+    def __init__(self, *args, calls=None, **kwargs):
+        from .models import Application
+
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("All states"))] + list(Application.State.choices)
+        self.fields["call"].queryset = calls
+
+
+# ---------------------------------------------------------------- the ledger view's filters
+class EntryFilterForm(forms.Form):
+    book = forms.ModelChoiceField(label=_("Call"), queryset=None, required=False, empty_label=_("All calls"))
+    application = forms.CharField(label=_("Application reference"), required=False, max_length=20)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args, books=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["book"].queryset = books
+        self.fields["book"].label_from_instance = lambda book: book.call.title
+        self.fields["kind"].choices = [("", _("All kinds"))] + list(JournalEntry.Kind.choices)
+
+    def filter(self, entries):
+        data = self.cleaned_data
+        if data.get("book"):
+            entries = entries.filter(book=data["book"])
+        if data.get("application"):
+            entries = entries.filter(application__reference__iexact=data["application"].strip())
+        if data.get("kind"):
+            entries = entries.filter(kind=data["kind"])
+        if data.get("date_from"):
+            entries = entries.filter(occurred_at__date__gte=data["date_from"])
+        if data.get("date_to"):
+            entries = entries.filter(occurred_at__date__lte=data["date_to"])
+        return entries

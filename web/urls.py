@@ -1,0 +1,62 @@
+"""Every page of the web interface: the application pages at / (namespace "web"), the ledger at
+/ledger/ (namespace "ledger"), report downloads at /reports/ (namespace "reports") and the account
+pages at /accounts/. config.urls mounts these lists; URL paths and names are the public contract."""
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import applications, calls, claims, contributions, dashboard, ledger, reports
+
+CLAIM = "applications/<str:reference>/claims/<int:number>/"
+
+web_patterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("search/", dashboard.search, name="search"),
+    path("applications/", applications.application_list, name="application_list"),
+    path("applications/new/", applications.application_create, name="application_create"),
+    path("applications/matching-check/", applications.matching_check, name="matching_check"),
+    path("applications/<str:reference>/", applications.application_detail, name="application_detail"),
+    path("applications/<str:reference>/edit/", applications.application_edit, name="application_edit"),
+    path("applications/<str:reference>/actions/<str:name>/", applications.application_transition,
+         name="application_transition"),
+    path("applications/<str:reference>/time-reports/new/", contributions.time_report_create,
+         name="time_report_create"),
+    path("applications/<str:reference>/cash/new/", contributions.cash_create, name="cash_create"),
+    path("applications/<str:reference>/claims/new/", claims.claim_create, name="claim_create"),
+    path(CLAIM, claims.claim_detail, name="claim_detail"),
+    path(CLAIM + "submit/", claims.claim_submit, name="claim_submit"),
+    path(CLAIM + "items/<str:kind>/<int:pk>/", claims.claim_review_item, name="claim_review_item"),
+    path(CLAIM + "verify/", claims.claim_verify, name="claim_verify"),
+    path(CLAIM + "return/", claims.claim_return, name="claim_return"),
+    path(CLAIM + "pay/", claims.claim_pay, name="claim_pay"),
+    path("time-reports/<int:pk>/attest/", contributions.time_report_attest, name="time_report_attest"),
+    path("cash/<int:pk>/receipt/", contributions.receipt_download, name="receipt_download"),
+    path("calls/<int:pk>/<str:name>/", calls.call_transition, name="call_transition"),
+]
+
+ledger_patterns = [
+    path("", ledger.entry_list, name="entry_list"),
+    path("books/<int:pk>/verify/", ledger.verify_book, name="verify_book"),
+]
+
+report_patterns = [
+    path("applications/<str:reference>/statement.pdf", reports.statement_pdf, name="statement_pdf"),
+    path("applications/<str:reference>/statement.xlsx", reports.statement_xlsx, name="statement_xlsx"),
+    path("applications/<str:reference>/journal.jsonl", reports.application_journal_jsonl,
+         name="application_journal_jsonl"),
+    path("applications/<str:reference>/journal.csv", reports.application_journal_csv,
+         name="application_journal_csv"),
+    path("calls/<int:call_id>/summary.pdf", reports.call_summary_pdf, name="call_summary_pdf"),
+    path("calls/<int:call_id>/summary.xlsx", reports.call_summary_xlsx, name="call_summary_xlsx"),
+    path("books/<int:book_id>/journal.jsonl", reports.journal_jsonl, name="journal_jsonl"),
+    path("books/<int:book_id>/journal.csv", reports.journal_csv, name="journal_csv"),
+    path("audit-trail.csv", reports.audit_trail_csv, name="audit_trail_csv"),
+]
+
+# Mounted before django.contrib.auth.urls: the admin app ships templates under the same
+# registration/ names and comes first in INSTALLED_APPS, so these views name their own.
+account_patterns = [
+    path("password_change/", auth_views.PasswordChangeView.as_view(
+        template_name="registration/change_password.html"), name="password_change"),
+    path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(
+        template_name="registration/change_password_done.html"), name="password_change_done"),
+]

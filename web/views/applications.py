@@ -1,0 +1,424 @@
+"""Applications: list, create/edit with partners and the live matching check, the page, and transitions."""
+from datetime import date
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+from django.views.decorators.http import require_POST
+
+from applications import permissions, rules, selectors
+from applications.models import Application, AuditEvent, FundingCall, Organisation
+from core import display
+from core.errors import RuleViolation, TransitionConflict
+from core.money import parse_decimal
+from ledger import grants, matching
+from ledger import selectors as ledger_selectors
+from ledger.models import CashContribution, TimeReport
+from ledger.selectors import application_balances
+from services import drafting, lifecycle
+from web.forms import (
+    ApplicationFilterForm,
+    ApplicationForm,
+    PartnerFormSet,
+    TransitionForm,
+    add_violation,
+)
+
+from .common import require, visible_application
+
+# The services name actions in their messages with _(name.replace("_", " ")); mark those words here.
+ACTION_WORDS = [gettext_noop("submit"), gettext_noop("start review"), gettext_noop("request changes"),
+                gettext_noop("approve"), gettext_noop("reject"), gettext_noop("withdraw"),
+                gettext_noop("activate"), gettext_noop("begin closing"), gettext_noop("close"),
+                gettext_noop("terminate")]
+
+TRANSITIONS = {
+    "submit": (gettext_lazy("Submit"), gettext_lazy(
+        "The application goes to the regional body. You cannot change it unless changes are requested.")),
+    "start_review": (gettext_lazy("Start review"), gettext_lazy(
+        "You take up the application; the applicant can no longer withdraw it silently.")),
+    "request_changes": (gettext_lazy("Request changes"), gettext_lazy(
+        "The application goes back to the applicant with your comment.")),
+    "approve": (gettext_lazy("Approve"), gettext_lazy(
+        "The granted amount is committed against the call's budget. A decision cannot be undone.")),
+    "reject": (gettext_lazy("Reject"), gettext_lazy("The application is refused. This cannot be undone.")),
+    "withdraw": (gettext_lazy("Withdraw"), gettext_lazy(
+        "The application is withdrawn for good. This cannot be undone.")),
+    "activate": (gettext_lazy("Accept the grant and start"), gettext_lazy(
+        "You accept the decision and the project starts. This cannot be undone.")),
+    "begin_closing": (gettext_lazy("Begin closing"), gettext_lazy(
+        "Closing starts when the final payment claim has been submitted.")),
+    "close": (gettext_lazy("Close"), gettext_lazy(
+        "The project is closed and its unused commitment returns to the call. This cannot be undone.")),
+    "terminate": (gettext_lazy("Terminate"), gettext_lazy(
+        "The project is stopped early, its commitment released and overpaid fund recovered. "
+        "This cannot be undone.")),
+}
+IRREVERSIBLE = {"approve", "reject", "withdraw", "activate", "close", "terminate"}
+
+
+# ---------------------------------------------------------------- list
+def application_list(request):
+    user = request.user
+    form = ApplicationFilterForm(request.GET or None, calls=selectors.visible_calls(user))
+    applications = (selectors.visible_applications(user).select_related("call", "applicant")
+                    .order_by("-updated_at", "-id"))
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            applications = applications.filter(
+                Q(reference__icontains=q) | Q(title__icontains=q) | Q(applicant__name__icontains=q)
+                | Q(applicant__org_number__icontains=q))
+        if form.cleaned_data["state"]:
+            applications = applications.filter(state=form.cleaned_data["state"])
+        if form.cleaned_data["call"]:
+            applications = applications.filter(call=form.cleaned_data["call"])
+    page = Paginator(applications, 25).get_page(request.GET.get("page"))
+    return render(request, "web/application_list.html", {"form": form, "page": page})
+
+
+# ---------------------------------------------------------------- create and edit
+def _partner_initial(application):
+    return [{"id": p.pk, "company": p.company_id, "company_name": p.company.name, "planned_hours": p.planned_hours, "hourly_rate": p.hourly_rate,
+             "role_description": p.role_description}
+            for p in application.partners.select_related("company")]
+
+
+class _Rollback(Exception):
+    """A partner row failed: undo the whole save so nothing is half-stored."""
+
+
+def _save_partners(application, formset, user) -> None:
+    partners = {p.pk: p for p in application.partners.select_related("company")}
+    failed = False
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data:
+            continue  # an untouched empty row
+        partner = partners.get(data.get("id"))
+        try:
+            if data.get("DELETE"):
+                if partner is not None:
+                    drafting.remove_partner(partner, by=user)
+            elif partner is not None:
+                drafting.update_partner(partner, by=user, planned_hours=data["planned_hours"],
+                                        hourly_rate=data["hourly_rate"], role_description=data["role_description"])
+            else:
+                drafting.add_partner(application, by=user, company=data["company"],
+                                     planned_hours=data["planned_hours"], hourly_rate=data["hourly_rate"],
+                                     role_description=data["role_description"])
+        except RuleViolation as exc:
+            add_violation(form, exc)
+            failed = True
+    if failed:
+        raise _Rollback
+
+
+APPLICATION_FIELDS = ("title", "needs_analysis", "testbed_description", "start_date", "end_date", "public_cash")
+
+
+def application_create(request):
+    user = request.user
+    applicants = selectors.applicant_organisations(user)
+    require(applicants.exists())
+    calls = FundingCall.objects.filter(state=FundingCall.State.OPEN)
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, calls=calls, applicants=applicants)
+        formset = PartnerFormSet(request.POST, prefix="partners")
+        if form.is_valid() and formset.is_valid():
+            fields = {k: form.cleaned_data[k] for k in APPLICATION_FIELDS}
+            try:
+                with transaction.atomic():
+                    application = drafting.create_application(
+                        call=form.cleaned_data["call"], applicant=form.cleaned_data["applicant"], by=user, **fields)
+                    _save_partners(application, formset, user)
+            except RuleViolation as exc:
+                add_violation(form, exc)
+            except _Rollback:
+                form.add_error(None, _("A partner could not be saved; see the errors below."))
+            else:
+                messages.success(request, _("Application %(reference)s was created as a draft.")
+                                 % {"reference": application.reference})
+                return redirect("web:application_detail", reference=application.reference)
+    else:
+        form = ApplicationForm(initial={"call": request.GET.get("call")}, calls=calls, applicants=applicants)
+        formset = PartnerFormSet(prefix="partners")
+    return render(request, "web/application_form.html", {
+        "form": form, "formset": formset, "application": None,
+        "check": matching_summary(request.POST if request.method == "POST" else None, user),
+    })
+
+
+def application_edit(request, reference):
+    user = request.user
+    application = visible_application(user, reference)
+    require(permissions.is_applicant_of(user, application))
+    if not application.is_editable:
+        messages.error(request, _("The application can only be changed while it is a draft or changes are requested."))
+        return redirect("web:application_detail", reference=reference)
+    initial_partners = _partner_initial(application)
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, editing=True)
+        formset = PartnerFormSet(request.POST, prefix="partners", initial=initial_partners)
+        if form.is_valid() and formset.is_valid():
+            fields = {k: form.cleaned_data[k] for k in APPLICATION_FIELDS}
+            try:
+                with transaction.atomic():
+                    application = drafting.update_application(application, by=user, **fields)
+                    _save_partners(application, formset, user)
+            except RuleViolation as exc:
+                add_violation(form, exc)
+            except _Rollback:
+                form.add_error(None, _("A partner could not be saved; see the errors below."))
+            except TransitionConflict as exc:
+                messages.error(request, str(exc))
+                return redirect("web:application_detail", reference=reference)
+            else:
+                messages.success(request, _("Your changes were saved."))
+                return redirect("web:application_detail", reference=reference)
+        data = request.POST
+    else:
+        form = ApplicationForm(editing=True, initial={k: getattr(application, k) for k in APPLICATION_FIELDS})
+        formset = PartnerFormSet(prefix="partners", initial=initial_partners)
+        data = None
+    return render(request, "web/application_form.html", {
+        "form": form, "formset": formset, "application": application,
+        "check": matching_summary(data, user, application=application),
+    })
+
+
+# ---------------------------------------------------------------- the live matching check
+def _decimal_or_none(value):
+    if value in (None, ""):
+        return None
+    try:
+        return parse_decimal(value)
+    except ValueError:
+        return None
+
+
+def _date_or_none(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def matching_summary(data, user, *, application=None) -> dict | None:
+    """The figures and unmet rules for the form as typed (rules M1–M5), from the same code as the server.
+
+    `data` is the posted form (None: the application as stored, or nothing on a blank form).
+    """
+    if application is not None:
+        call, applicant = application.call, application.applicant
+    else:
+        if not data:
+            return None
+        call = selectors.visible_calls(user).filter(pk=_int(data.get("call"))).first()
+        applicant = selectors.applicant_organisations(user).filter(pk=_int(data.get("applicant"))).first()
+        if call is None or applicant is None:
+            return None
+    if data is None:
+        cash = application.public_cash
+        start, end = application.start_date, application.end_date
+        facts = grants.partner_facts(application)
+    else:
+        cash = _decimal_or_none(data.get("public_cash"))
+        start, end = _date_or_none(data.get("start_date")), _date_or_none(data.get("end_date"))
+        facts = _partner_facts_from(data, application)
+    unreadable = []
+    if cash is None:
+        unreadable.append(_("Enter the planned public cash to see the matching."))
+        cash = parse_decimal("0")
+    plan = matching.plan(cash, [(p.hours, p.hourly_rate) for p in facts if p.is_company],
+                         fund_ratio=call.fund_ratio, inkind_ratio=call.inkind_ratio)
+    remaining = ledger_selectors.call_uncommitted(call)
+    problems = []
+    if start is None or end is None:
+        unreadable.append(_("Enter the start and end dates."))
+    else:
+        problems = rules.submission_problems(
+            applicant_is_public=applicant.is_public, public_cash=plan.public_cash, partners=facts,
+            start_date=start, end_date=end, policy=grants.call_policy(call), budget=plan)
+    return {
+        "inkind_value": display.sek(plan.inkind_value),
+        "public_cash": display.sek(plan.public_cash),
+        "requested_fund": display.sek(plan.requested_fund),
+        "required_inkind": display.sek(plan.required_inkind),
+        "inkind_ratio": ratio(call.inkind_ratio),
+        "remaining_budget": display.sek(remaining),
+        "max_grant": display.sek(call.max_grant),
+        "inkind_ok": None if unreadable else plan.inkind_ok,
+        "within_budget": plan.requested_fund <= remaining,
+        "within_max": plan.requested_fund <= call.max_grant,
+        "problems": unreadable + problems,
+        "ok": not unreadable and not problems,
+    }
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _partner_facts_from(data, application) -> list[rules.PartnerFacts]:
+    """Partner rows of a posted formset; an existing row's company comes from the stored partner."""
+    total = min(_int(data.get("partners-TOTAL_FORMS")) or 0, 100)
+    rows = []
+    for i in range(total):
+        prefix = f"partners-{i}-"
+        if data.get(prefix + "DELETE"):
+            continue
+        hours, rate = _decimal_or_none(data.get(prefix + "planned_hours")), _decimal_or_none(data.get(prefix + "hourly_rate"))
+        if hours is None and rate is None:
+            continue
+        rows.append((_int(data.get(prefix + "company")), _int(data.get(prefix + "id")), hours, rate))
+    companies = Organisation.objects.in_bulk([c for c, _id, _h, _r in rows if c])
+    existing = {}
+    if application is not None:
+        existing = {p.pk: p.company for p in application.partners.select_related("company")}
+    facts = []
+    for company_id, partner_id, hours, rate in rows:
+        company = existing.get(partner_id) or companies.get(company_id)
+        facts.append(rules.PartnerFacts(
+            name=company.name if company else _("(no company chosen)"),
+            is_company=bool(company and company.is_company),
+            hours=hours or parse_decimal("0"), hourly_rate=rate or parse_decimal("0")))
+    return facts
+
+
+@require_POST
+def matching_check(request):
+    """JSON for the live matching check beside the application form."""
+    application = None
+    reference = request.POST.get("application")
+    if reference:
+        application = visible_application(request.user, reference)
+        require(permissions.is_applicant_of(request.user, application))
+    else:
+        require(selectors.applicant_organisations(request.user).exists())
+    summary = matching_summary(request.POST, request.user, application=application)
+    if summary is None:
+        return JsonResponse({"problems": [_("Choose a call and an applicant organisation.")], "ok": False})
+    return JsonResponse(summary)
+
+
+# ---------------------------------------------------------------- the application page
+def application_detail(request, reference):
+    user = request.user
+    application = visible_application(user, reference)
+    everything = permissions.sees_everything_of(user, application)
+    partners = list(application.partners.select_related("company"))
+    time_reports = TimeReport.objects.filter(partner__application=application).select_related(
+        "partner__company", "claim", "attested_by")
+    if not everything:
+        time_reports = time_reports.filter(partner__company_id__in=permissions.org_ids(user, permissions.COMPANY))
+    available = set(lifecycle.available_transitions(application, user))
+    names = [name for name in TRANSITIONS if name in available]  # life-cycle order, not set order
+    is_applicant = permissions.is_applicant_of(user, application)
+    own_partners = [p for p in partners if permissions.is_company_rep_of(user, p.company_id)]
+    reporting = application.state == Application.State.ACTIVE
+    events = AuditEvent.objects.filter(application=application).order_by("occurred_at", "id")
+    return render(request, "web/application_detail.html", {
+        "application": application,
+        "partners": partners,
+        "budget": grants.planned_budget(application),
+        "decision": application.decisions.select_related("decided_by").first(),
+        "balances": application_balances(application),
+        "time_reports": time_reports,
+        "cash_items": (CashContribution.objects.filter(application=application).select_related("claim")
+                       if everything else None),
+        "claims": application.claims.all() if everything else None,
+        # A partner's representative sees the life cycle, not the applicant's or other partners' items.
+        "events": events if everything else events.filter(object_type="application", action="transition"),
+        "actions": [_action(application, name, user) for name in names],
+        "can_edit": is_applicant and application.is_editable,
+        "can_report_cash": is_applicant and reporting,
+        "can_claim": is_applicant and application.state in (Application.State.ACTIVE, Application.State.CLOSING),
+        "can_report_time": bool(own_partners) and reporting,
+        "own_company_ids": {p.company_id for p in own_partners},
+        "sees_everything": everything,
+        "is_applicant": is_applicant,
+    })
+
+
+def _action(application, name, user, form=None):
+    label, description = TRANSITIONS[name]
+    if form is None:
+        form = TransitionForm(name=name, comment_required=name in lifecycle.COMMENT_REQUIRED,
+                              requested=display_plain(grants.planned_budget(application).requested_fund)
+                              if name == "approve" else None, auto_id=f"id_{name}_%s")
+    return {"name": name, "label": label, "description": description, "form": form,
+            "irreversible": name in IRREVERSIBLE,
+            "url": reverse("web:application_transition", args=[application.reference, name])}
+
+
+def ratio(value) -> str:
+    from django.utils import formats
+
+    return formats.number_format(value.normalize(), use_l10n=True)
+
+
+def display_plain(value) -> str:
+    """An amount as the user can type it back: no grouping, the language's decimal mark."""
+    from django.utils import formats
+
+    return f"{value:.2f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
+def application_transition(request, reference, name):
+    """Confirm and take one transition (GET: the confirmation page; POST: do it)."""
+    user = request.user
+    application = visible_application(user, reference)
+    if name not in TRANSITIONS:
+        raise Http404
+    if name not in lifecycle.available_transitions(application, user):
+        if request.method == "POST" and name in lifecycle.TRANSITION_NAMES and _may_ever(application, name, user):
+            messages.error(request, _("This application is now %(state)s; someone may have acted on it already.")
+                           % {"state": application.get_state_display()})
+            return redirect("web:application_detail", reference=reference)
+        raise Http404
+    action = _action(application, name, user)
+    if request.method == "POST":
+        form = TransitionForm(request.POST, name=name, comment_required=name in lifecycle.COMMENT_REQUIRED,
+                              auto_id=f"id_{name}_%s")
+        action["form"] = form
+        if form.is_valid():
+            comment = form.cleaned_data["comment"]
+            try:
+                if name == "approve":
+                    lifecycle.approve(application, by=user, granted=form.cleaned_data["granted"], rationale=comment)
+                else:
+                    lifecycle.transition(application, name, by=user, comment=comment)
+            except RuleViolation as exc:
+                add_violation(form, exc)
+            except TransitionConflict as exc:
+                messages.error(request, str(exc))
+                return redirect("web:application_detail", reference=reference)
+            else:
+                application = Application.objects.get(pk=application.pk)  # the FSM field is protected
+                messages.success(request, _("Done: %(reference)s is now %(state)s.")
+                                 % {"reference": reference, "state": application.get_state_display()})
+                return redirect("web:application_detail", reference=reference)
+    context = {"application": application, "action": action}
+    if name == "approve":
+        context["budget"] = grants.planned_budget(application)
+        context["remaining"] = ledger_selectors.call_uncommitted(application.call)
+    return render(request, "web/transition.html", context)
+
+
+def _may_ever(application, name, user) -> bool:
+    """Whether the user's role could take this transition at all (so a stale button is a conflict, not a 404)."""
+    officer = permissions.is_officer_of_call(user, application.call)
+    applicant = permissions.is_applicant_of(user, application)
+    officer_steps = {"start_review", "request_changes", "approve", "reject", "close", "terminate"}
+    return officer if name in officer_steps else applicant
+

@@ -1,0 +1,174 @@
+"""Payment claims: the applicant assembles and submits; an officer reviews item by item, verifies; another pays."""
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_fsm import has_transition_perm
+
+from applications import permissions
+from applications.models import AuditEvent
+from core.display import sek
+from core.errors import RuleViolation, TransitionConflict
+from ledger import grants
+from ledger import selectors as ledger_selectors
+from ledger.models import Claim
+from services import claims as claim_services
+from web.forms import ClaimForm, ReasonForm, ReviewItemForm, add_violation
+
+from .common import require, visible_application
+
+
+def claim_create(request, reference):
+    user = request.user
+    application = visible_application(user, reference)
+    require(permissions.is_applicant_of(user, application))
+    reports, cash = ledger_selectors.claimable_items(application)
+    reports = reports.select_related("partner__company")
+    if request.method == "POST":
+        form = ClaimForm(request.POST, reports=reports, cash=cash)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                claim = claim_services.create_claim(
+                    application, by=user, period_start=data["period_start"], period_end=data["period_end"],
+                    is_final=data["is_final"], time_report_ids=[r.pk for r in data["time_reports"]],
+                    cash_ids=[c.pk for c in data["cash_items"]])
+            except RuleViolation as exc:
+                add_violation(form, exc)
+            else:
+                messages.success(request, _("Claim %(number)s was created. Check it and submit it.")
+                                 % {"number": claim.number})
+                return redirect("web:claim_detail", reference=reference, number=claim.number)
+    else:
+        form = ClaimForm(reports=reports, cash=cash, initial={
+            "period_start": application.start_date, "time_reports": reports, "cash_items": cash})
+    return render(request, "web/claim_form.html", {
+        "form": form, "application": application,
+        "has_items": reports.exists() or cash.exists(),
+    })
+
+
+def _claim(request, reference, number):
+    application = visible_application(request.user, reference)
+    require(permissions.sees_everything_of(request.user, application))
+    claim = get_object_or_404(Claim.objects.select_related("application__call", "verified_by", "paid_by"),
+                              application=application, number=number)
+    return application, claim
+
+
+def claim_detail(request, reference, number, *, item_errors=None, reason_form=None, status=200):
+    user = request.user
+    application, claim = _claim(request, reference, number)
+    is_officer = permissions.is_officer_of_call(user, application.call)
+    reports = list(claim.time_reports.select_related("partner__company", "attested_by"))
+    cash = list(claim.cash_contributions.all())
+    item_errors = item_errors or {}
+    for kind, items in (("time", reports), ("cash", cash)):
+        for item in items:
+            item.kind = kind
+            item.errors = item_errors.get((kind, item.pk), [])
+    submitted = claim.state == Claim.State.SUBMITTED
+    four_eyes_block = (claim.state == Claim.State.VERIFIED and application.call.four_eyes
+                       and claim.verified_by_id == user.pk)
+    return render(request, "web/claim_detail.html", {
+        "application": application,
+        "claim": claim,
+        "time_reports": reports,
+        "cash_items": cash,
+        "can_submit": claim.state in (Claim.State.DRAFT, Claim.State.RETURNED) and has_transition_perm(claim.submit, user),
+        "can_review": is_officer and submitted,
+        "pending": sum(1 for i in reports + cash if i.review_status == "pending"),
+        "preview": grants.preview_payout(claim) if is_officer and claim.state in (
+            Claim.State.SUBMITTED, Claim.State.VERIFIED) else None,
+        "can_pay": is_officer and claim.state == Claim.State.VERIFIED and not four_eyes_block,
+        "four_eyes_block": four_eyes_block,
+        "reason_form": reason_form or ReasonForm(auto_id="id_return_%s"),
+        "events": AuditEvent.objects.filter(object_type="claim", object_id=str(claim.pk)).order_by("occurred_at", "id"),
+    }, status=status)
+
+
+def _run(request, action):
+    """Call a claim service; conflicts and rule failures become messages on the claim page."""
+    try:
+        action()
+    except RuleViolation as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except TransitionConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        return True
+    return False
+
+
+@require_POST
+def claim_submit(request, reference, number):
+    application, claim = _claim(request, reference, number)
+    require(permissions.is_applicant_of(request.user, application))
+    if _run(request, lambda: claim_services.submit_claim(claim, by=request.user)):
+        messages.success(request, _("Claim %(number)s was submitted for verification.") % {"number": number})
+    return redirect("web:claim_detail", reference=reference, number=number)
+
+
+@require_POST
+def claim_review_item(request, reference, number, kind, pk):
+    application, claim = _claim(request, reference, number)
+    require(permissions.is_officer_of_call(request.user, application.call) and kind in ("time", "cash"))
+    items = claim.time_reports if kind == "time" else claim.cash_contributions
+    item = get_object_or_404(items, pk=pk)
+    form = ReviewItemForm(request.POST)
+    form.is_valid()
+    accept = request.POST.get("decision") == "accept"
+    try:
+        claim_services.review_item(claim, item, by=request.user, accept=accept,
+                                    reason=form.cleaned_data.get("reason", ""))
+    except RuleViolation as exc:
+        return claim_detail(request, reference, number, item_errors={(kind, item.pk): exc.messages}, status=400)
+    except TransitionConflict as exc:
+        messages.error(request, str(exc))
+    url = reverse("web:claim_detail", kwargs={"reference": reference, "number": number})
+    return redirect(f"{url}#item-{kind}-{pk}")
+
+
+@require_POST
+def claim_verify(request, reference, number):
+    application, claim = _claim(request, reference, number)
+    require(permissions.is_officer_of_call(request.user, application.call))
+    if _run(request, lambda: claim_services.verify_claim(claim, by=request.user)):
+        claim = Claim.objects.get(pk=claim.pk)  # the FSM field is protected
+        messages.success(request, _("Claim %(number)s is verified; %(amount)s is payable.")
+                         % {"number": number, "amount": sek(claim.payable_amount)})
+    return redirect("web:claim_detail", reference=reference, number=number)
+
+
+@require_POST
+def claim_return(request, reference, number):
+    application, claim = _claim(request, reference, number)
+    require(permissions.is_officer_of_call(request.user, application.call))
+    form = ReasonForm(request.POST, auto_id="id_return_%s")
+    if form.is_valid():
+        try:
+            claim_services.return_claim(claim, by=request.user, reason=form.cleaned_data["reason"])
+        except RuleViolation as exc:
+            add_violation(form, exc)
+        except TransitionConflict as exc:
+            messages.error(request, str(exc))
+            return redirect("web:claim_detail", reference=reference, number=number)
+        else:
+            messages.success(request, _("Claim %(number)s was returned to the applicant.") % {"number": number})
+            return redirect("web:claim_detail", reference=reference, number=number)
+    return claim_detail(request, reference, number, reason_form=form, status=400)
+
+
+@require_POST
+def claim_pay(request, reference, number):
+    application, claim = _claim(request, reference, number)
+    require(permissions.is_officer_of_call(request.user, application.call))
+    # The key makes a double click harmless: the second request finds the payment already made.
+    if _run(request, lambda: claim_services.pay_claim(claim, by=request.user, idempotency_key=f"web:pay:{claim.pk}")):
+        claim = Claim.objects.get(pk=claim.pk)  # the FSM field is protected
+        messages.success(request, _("Claim %(number)s is paid: %(amount)s.")
+                         % {"number": number, "amount": sek(claim.payable_amount)})
+    return redirect("web:claim_detail", reference=reference, number=number)
+

@@ -1,0 +1,23 @@
+"""What every view of the web interface shares: finding what the user may see.
+
+Objects the user may not see are a 404, never a 403 (DESIGN §2). Services raise RuleViolation
+(→ form errors), TransitionConflict (→ a message and back to the page) and NotPermitted, which
+web.middleware.RefusalMiddleware turns into the 404 page for every view, in one place.
+"""
+from django.http import Http404
+
+from applications import selectors
+
+
+def visible_application(user, reference: str):
+    """The application with this reference if the user may see it, else 404."""
+    application = selectors.visible_application(user, reference)
+    if application is None:
+        raise Http404
+    return application
+
+
+def require(condition: bool) -> None:
+    """A role check that fails as a 404, so nobody learns what exists."""
+    if not condition:
+        raise Http404

@@ -1,0 +1,103 @@
+"""Contributions: company representatives report and attest hours; applicants report cash with receipts."""
+import mimetypes
+import os
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications import permissions, selectors
+from core.errors import RuleViolation, TransitionConflict
+from ledger.models import CashContribution, TimeReport
+from services import contributions
+from services.effects import log_event
+from web.forms import CashContributionForm, TimeReportForm, add_violation
+
+from .common import require, visible_application
+
+
+def time_report_create(request, reference):
+    user = request.user
+    application = visible_application(user, reference)
+    partners = application.partners.filter(
+        company_id__in=permissions.org_ids(user, permissions.COMPANY)).select_related("company")
+    require(partners.exists())
+    if request.method == "POST":
+        form = TimeReportForm(request.POST, partners=partners)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = contributions.report_time(
+                    data["partner"], by=user, person_name=data["person_name"], month=data["month"],
+                    hours=data["hours"], hourly_rate=data["hourly_rate"], description=data["description"])
+            except RuleViolation as exc:
+                add_violation(form, exc)
+            else:
+                messages.success(request, _("The time report for %(person)s was saved; attest it when it is checked.")
+                                 % {"person": report.person_name})
+                return redirect("web:application_detail", reference=reference)
+    else:
+        first = partners.first()
+        form = TimeReportForm(partners=partners, initial={"partner": first, "hourly_rate": first.hourly_rate})
+    return render(request, "web/time_report_form.html", {"form": form, "application": application})
+
+
+@require_POST
+def time_report_attest(request, pk):
+    user = request.user
+    report = get_object_or_404(
+        TimeReport.objects.filter(partner__company_id__in=permissions.org_ids(user, permissions.COMPANY)), pk=pk)
+    try:
+        contributions.attest_time_report(report, by=user)
+    except TransitionConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The time report of %(person)s for %(month)s is attested.")
+                         % {"person": report.person_name, "month": f"{report.month:%Y-%m}"})
+    return _back(request, "web:dashboard")
+
+
+def _back(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def cash_create(request, reference):
+    user = request.user
+    application = visible_application(user, reference)
+    require(permissions.is_applicant_of(user, application))
+    if request.method == "POST":
+        form = CashContributionForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                contributions.report_cash(application, by=user, amount=data["amount"], paid_on=data["paid_on"],
+                                            voucher_reference=data["voucher_reference"], receipt=data["receipt"])
+            except RuleViolation as exc:
+                add_violation(form, exc)
+            else:
+                messages.success(request, _("The cash contribution %(voucher)s was saved.")
+                                 % {"voucher": data["voucher_reference"]})
+                return redirect("web:application_detail", reference=reference)
+    else:
+        form = CashContributionForm()
+    return render(request, "web/cash_form.html", {"form": form, "application": application})
+
+
+def receipt_download(request, pk):
+    """The receipt of a cash item, for those who may see all of the application's items; logged (rule E5)."""
+    user = request.user
+    item = get_object_or_404(
+        CashContribution.objects.filter(application__in=selectors.visible_applications(user).values("pk"))
+        .select_related("application__call"), pk=pk)
+    require(bool(item.receipt) and permissions.sees_everything_of(user, item.application))
+    log_event(by=user, action="download", obj=item, application=item.application, changes={"file": "receipt"})
+    name = f"{item.voucher_reference}{os.path.splitext(item.receipt.name)[1]}"
+    content_type = mimetypes.guess_type(item.receipt.name)[0] or "application/octet-stream"
+    return FileResponse(item.receipt.open("rb"), filename=name, content_type=content_type)
