@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -47,10 +48,11 @@ def generated_application(target_entries: int):
     the real services, until it has about `target_entries` journal entries."""
     from django.contrib.auth import get_user_model
 
-    from applications import services
     from applications.models import FundingCall, Organisation
-    from ledger import services as ledger
     from ledger.models import JournalEntry
+    from services import calls as call_services
+    from services import claims as claim_services
+    from services import contributions, drafting, lifecycle
 
     users = {u.username: u for u in get_user_model().objects.all()}
     officer, payer, who = users["officer"], users["officer2"], users["applicant-kalmar"]
@@ -62,39 +64,39 @@ def generated_application(target_entries: int):
         opens_on=today - timedelta(days=30), closes_on=today + timedelta(days=300), eligible_from=start,
         eligible_until=today + timedelta(days=400), max_hourly_rate=Decimal("900.00"),
         max_grant=Decimal("5000000.00"))
-    call = services.open_call(call, by=officer)
-    app = services.create_application(
+    call = call_services.open_call(call, by=officer)
+    app = drafting.create_application(
         call=call, applicant=Organisation.objects.get(name="Kalmar kommun"), by=who, title="Bench testbed",
         start_date=start, end_date=today + timedelta(days=300), public_cash=Decimal("3000000.00"))
     companies = [("Kalmar Sensorteknik AB", "company"), ("Smålandsdata AB", "company-smalandsdata"),
                  ("Östersjö Robotik AB", "company-robotik")]
     partners = []
     for name, rep in companies:
-        partner = services.add_partner(app, by=who, company=Organisation.objects.get(name=name),
+        partner = drafting.add_partner(app, by=who, company=Organisation.objects.get(name=name),
                                        planned_hours=Decimal("4000"), hourly_rate=Decimal("800"))
         partners.append((partner, users[rep]))
     for name in ("submit", "start_review"):
-        services.transition(app, name, by=officer if name == "start_review" else who, comment="Bench.")
-    services.approve(app, by=officer, granted=Decimal("3000000.00"), rationale="Bench.")
-    services.transition(app, "activate", by=who, comment="Bench.")
+        lifecycle.transition(app, name, by=officer if name == "start_review" else who, comment="Bench.")
+    lifecycle.approve(app, by=officer, granted=Decimal("3000000.00"), rationale="Bench.")
+    lifecycle.transition(app, "activate", by=who, comment="Bench.")
     month = 0
     while JournalEntry.objects.filter(application=app).count() < target_entries and month < 36:
         for partner, rep in partners:
             for person in ("Anna", "Bo", "Cecilia", "David"):
-                report = ledger.report_time(partner, by=rep, person_name=f"{person} {partner.company.name}",
+                report = contributions.report_time(partner, by=rep, person_name=f"{person} {partner.company.name}",
                                             month=month_add(start, month), hours=Decimal("20"),
                                             hourly_rate=partner.hourly_rate, description="Bench work")
-                ledger.attest_time_report(report, by=rep)
+                contributions.attest_time_report(report, by=rep)
         if month % 3 == 2:
-            ledger.report_cash(app, by=who, amount=Decimal("40000.00"), paid_on=month_add(start, month),
+            contributions.report_cash(app, by=who, amount=Decimal("40000.00"), paid_on=month_add(start, month),
                                voucher_reference=f"BENCH-{month:03d}")
-            claim = ledger.create_claim(app, by=who, period_start=month_add(start, month - 2),
+            claim = claim_services.create_claim(app, by=who, period_start=month_add(start, month - 2),
                                         period_end=month_add(start, month + 1) - timedelta(days=1))
-            ledger.submit_claim(claim, by=who)
+            claim_services.submit_claim(claim, by=who)
             for item in list(claim.time_reports.all()) + list(claim.cash_contributions.all()):
-                ledger.review_item(claim, item, by=officer, accept=True)
-            ledger.verify_claim(claim, by=officer)
-            ledger.pay_claim(claim, by=payer)
+                claim_services.review_item(claim, item, by=officer, accept=True)
+            claim_services.verify_claim(claim, by=officer)
+            claim_services.pay_claim(claim, by=payer)
         month += 1
     return app
 

@@ -1,22 +1,17 @@
 """Who may take which document away (DESIGN §2), and the download record (rule E5).
 
 Auditors get everything; officers everything in their regional body's calls;
-applicants and company representatives the statement and the journal slice of
-their own applications. Anything else is 404, never 403, so that nobody learns
+applicants the statement and the journal slice of their own applications, and a
+partner company its own statement and slice (ledger.selectors decide what is in them). Anything else is 404, never 403, so that nobody learns
 which references exist. Every download is written to the audit log.
 """
-from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from applications.models import Application, AuditEvent, FundingCall
-from applications.permissions import (
-    OFFICER,
-    can_view_application,
-    is_auditor,
-    is_officer_of_call,
-    org_ids,
-)
+from applications import selectors
+from applications.models import Application, FundingCall
+from applications.permissions import can_view_application, is_auditor, is_officer, may_verify_books_of, sees_everything_of
+from ledger import selectors as ledger_selectors
 from ledger.models import Book
 from services.effects import log_event
 
@@ -26,9 +21,8 @@ def _not_found():
 
 
 def statement_application(user, reference: str) -> Application:
-    """The application whose statement `user` may download."""
-    application = (Application.objects.select_related("call__regional_body", "applicant")
-                   .filter(reference=reference).first())
+    """The application whose statement `user` may download (a partner company gets its own statement)."""
+    application = selectors.visible_application(user, reference)
     if application is None or not can_view_application(user, application):
         raise _not_found()
     return application
@@ -36,8 +30,8 @@ def statement_application(user, reference: str) -> Application:
 
 def summary_call(user, call_id) -> FundingCall:
     """A call whose summary `user` may download: auditors, and officers of its regional body."""
-    call = FundingCall.objects.select_related("regional_body").filter(pk=call_id).first()
-    if call is None or not (is_auditor(user) or is_officer_of_call(user, call)):
+    call = selectors.calls_seen_in_full(user).select_related("regional_body").filter(pk=call_id).first()
+    if call is None:
         raise _not_found()
     return call
 
@@ -45,8 +39,8 @@ def summary_call(user, call_id) -> FundingCall:
 def journal_book(user, book_id, application_reference: str | None = None) -> tuple[Book, Application | None]:
     """The book (and the application for a slice) whose journal `user` may export.
 
-    The whole book: auditors and officers of the call. One application's slice:
-    anyone who may see that application, if it belongs to the book.
+    The whole book: auditors and officers of the call. One application's slice: anyone who may
+    see that application, if it belongs to the book (a partner company gets its own slice).
     """
     book = Book.objects.select_related("call__regional_body").filter(pk=book_id).first()
     if book is None:
@@ -56,7 +50,7 @@ def journal_book(user, book_id, application_reference: str | None = None) -> tup
         if application.call_id != book.call_id:
             raise _not_found()
         return book, application
-    if not (is_auditor(user) or is_officer_of_call(user, book.call)):
+    if not may_verify_books_of(user, book.call):
         raise _not_found()
     return book, None
 
@@ -71,21 +65,17 @@ def application_journal(user, reference: str) -> tuple[Book, Application]:
 
 
 def audit_events(user, application_reference: str | None = None):
-    """(events, application): all events for auditors, their calls' for officers; one application's if named."""
-    events = AuditEvent.objects.all()
+    """(events, application): the audit events the user may see (ledger.selectors.visible_events),
+    of one application if named. The whole trail is for auditors and officers."""
+    events = ledger_selectors.visible_events(user)
     if application_reference:
         application = statement_application(user, application_reference)
-        if not (is_auditor(user) or is_officer_of_call(user, application.call)):
+        if not sees_everything_of(user, application):
             raise _not_found()
         return events.filter(application=application), application
-    if is_auditor(user):
-        return events, None
-    bodies = org_ids(user, OFFICER)
-    if not bodies:
+    if not (is_auditor(user) or is_officer(user)):
         raise _not_found()
-    call_ids = [str(pk) for pk in FundingCall.objects.filter(regional_body_id__in=bodies).values_list("pk", flat=True)]
-    return events.filter(Q(application__call__regional_body_id__in=bodies)
-                         | Q(object_type="fundingcall", object_id__in=call_ids)), None
+    return events, None
 
 
 def record_download(user, *, document: str, obj=None, application=None, comment: str = ""):

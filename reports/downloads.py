@@ -92,8 +92,8 @@ def application_journal(user, reference: str, *, fmt: str = "jsonl"):
 
 def _journal(user, book, application, fmt):
     name = journal_export.filename(book, application, fmt)
-    lines = journal_export.jsonl_lines(book, application) if fmt == "jsonl" else journal_export.csv_lines(
-        book, application)
+    lines = (journal_export.jsonl_lines(book, application, reader=user) if fmt == "jsonl"
+             else journal_export.csv_lines(book, application, reader=user))
     access.record_download(user, document=name, obj=book, application=application)
     return stream_response(lines, name, JSONL if fmt == "jsonl" else CSV)
 

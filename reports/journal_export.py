@@ -14,6 +14,7 @@ import json
 
 from ledger.integrity import chain_dicts
 from ledger.models import Book, JournalEntry
+from ledger.selectors import application_entries
 
 CSV_COLUMNS = ["book", "seq", "kind", "occurred_at", "application", "claim", "corrects", "actor", "memo",
                "payload", "prev_hash", "hash", "legs", "leg", "account", "amount", "hours"]
@@ -23,17 +24,23 @@ def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def journal_entries(book: Book, application=None):
-    """The book's entries up to its head when the export starts (a consistent prefix), in chain order."""
+def journal_entries(book: Book, application=None, reader=None):
+    """The book's entries up to its head when the export starts (a consistent prefix), in chain order.
+
+    An application's slice for a `reader` holds what that user may see of it (ledger.selectors:
+    a partner company's slice is its own); None (the command line) means every entry.
+    """
     entries = JournalEntry.objects.filter(book=book, seq__lte=book.head_seq)
     if application is not None:
         entries = entries.filter(application=application)
+        if reader is not None:
+            entries = entries.filter(pk__in=application_entries(reader, application).values("pk"))
     return entries.order_by("seq")
 
 
-def jsonl_lines(book: Book, application=None):
+def jsonl_lines(book: Book, application=None, reader=None):
     """Yield the export line by line, as UTF-8 bytes."""
-    for entry in chain_dicts(journal_entries(book, application)):
+    for entry in chain_dicts(journal_entries(book, application, reader)):
         yield (canonical_json(entry) + "\n").encode("utf-8")
 
 
@@ -48,11 +55,11 @@ def _cell(value):
     return "" if value is None else value
 
 
-def csv_lines(book: Book, application=None):
+def csv_lines(book: Book, application=None, reader=None):
     """Yield the CSV export row by row (header first), as UTF-8 bytes."""
     writer = csv.writer(LineBuffer())
     yield writer.writerow(CSV_COLUMNS).encode("utf-8")
-    for entry in chain_dicts(journal_entries(book, application)):
+    for entry in chain_dicts(journal_entries(book, application, reader)):
         common = [entry["book"], entry["seq"], entry["kind"], entry["occurred_at"], _cell(entry["application"]),
                   _cell(entry["claim"]), _cell(entry["corrects"]), entry["actor"], entry["memo"],
                   canonical_json(entry["payload"]), entry["prev_hash"], entry["hash"], len(entry["legs"])]

@@ -16,13 +16,16 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from dataclasses import dataclass
+
+from applications import permissions
 from applications.models import Application, AuditEvent
 from core.money import ZERO, round_hours, round_ore
 from ledger import matching
 from ledger.grants import planned_budget
 from ledger.integrity import verify_for_statement
 from ledger.models import Account, CashContribution, JournalEntry, Posting, ReviewStatus, TimeReport
-from ledger.selectors import application_balances
+from ledger.selectors import application_balances, application_entries
 
 from . import pdf, xlsx
 from .templatetags.report_format import moment, state_label
@@ -49,30 +52,61 @@ def generated_by(user) -> str:
     return f"{full} ({user.get_username()})" if full else user.get_username()
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What one reader's statement covers (DESIGN §2, rule P1): everything for the applicant, the
+    call's officers, auditors and the command line; a partner company's own time, its own in-kind
+    account and the application's summary (no cash, claims or other partners' items) for a partner."""
+
+    full: bool
+    company_ids: frozenset = frozenset()
+    company_names: tuple = ()
+
+    def time_reports(self, queryset):
+        return queryset if self.full else queryset.filter(partner__company_id__in=self.company_ids)
+
+    def entries(self, application, by):
+        entries = JournalEntry.objects.filter(application=application)
+        return entries if self.full else entries.filter(pk__in=application_entries(by, application).values("pk"))
+
+    def events(self, queryset):
+        return queryset if self.full else queryset.filter(object_type="application")
+
+
+def statement_scope(application: Application, by) -> Scope:
+    if not getattr(by, "is_authenticated", False) or permissions.sees_everything_of(by, application):
+        return Scope(full=True)
+    companies = permissions.partner_company_ids(by, application)
+    names = tuple(application.partners.filter(company_id__in=companies).values_list("company__name", flat=True))
+    return Scope(full=False, company_ids=frozenset(companies), company_names=names)
+
+
 # ---------------------------------------------------------------- sections
-def _parties(application: Application) -> dict:
+def _parties(application: Application, scope: Scope) -> dict:
     partners = list(application.partners.select_related("company").order_by("id"))
     return {"applicant": application.applicant, "regional_body": application.call.regional_body,
-            "partners": partners}
+            "partners": partners,
+            "planned": [p for p in partners if scope.full or p.company_id in scope.company_ids]}
 
 
 def _decisions(application: Application) -> list:
     return list(application.decisions.select_related("decided_by").order_by("decided_at", "id"))
 
 
-def _inkind_by_partner_month(application: Application) -> dict:
+def _inkind_by_partner_month(application: Application, scope: Scope) -> dict:
     """Time reports per partner, month and rate: hours, rate and value (reported and verified).
 
     Hours are summed in SQL; the value of each report is rounded to öre on its own, as the ledger
     posts it (rule M8), so these totals equal the ledger's to the öre. The rows stream from one
     query in order and are folded as they come; the result has one row per partner, month and rate.
     """
-    rows = (TimeReport.objects.filter(partner__application=application)
+    reports = scope.time_reports(TimeReport.objects.filter(partner__application=application))
+    rows = (reports
             .values("partner_id", "partner__company__name", "partner__company__org_number", "month", "hourly_rate")
             .annotate(reports=Count("id"), reported_hours=Sum("hours", filter=NOT_REJECTED),
                       verified_hours=Sum("hours", filter=ACCEPTED))
             .order_by("partner_id", "month", "hourly_rate"))
-    values = (TimeReport.objects.filter(partner__application=application)
+    values = (reports
               .values_list("partner_id", "month", "hourly_rate", "hours", "review_status")
               .order_by("partner_id", "month", "hourly_rate"))
     reported_value: dict = {}
@@ -141,9 +175,9 @@ MONEY_KINDS = (JournalEntry.Kind.COMMITMENT, JournalEntry.Kind.FUND_PAYMENT, Jou
                JournalEntry.Kind.RECOVERY, JournalEntry.Kind.DECOMMITMENT)
 
 
-def _money_entries(application: Application) -> dict:
+def _money_entries(entries) -> dict:
     """Payments, corrections, recoveries, commitments and releases: one row per entry, one query."""
-    rows = (Posting.objects.filter(entry__application=application, entry__kind__in=MONEY_KINDS)
+    rows = (Posting.objects.filter(entry__in=entries, entry__kind__in=MONEY_KINDS)
             .values("entry_id", "entry__seq", "entry__kind", "entry__occurred_at", "entry__memo", "entry__actor_name",
                     "entry__claim__number", "entry__corrects__seq", "entry__corrects__memo", "entry__hash")
             .annotate(paid=Sum("amount", filter=Q(account__kind=Account.Kind.FUND_PAID)),
@@ -194,10 +228,10 @@ def _summarised(rows: list) -> dict:
     return {"items": None, "by_month": list(months.values()), "total": total, "count": len(rows)}
 
 
-def _timeline(application: Application) -> dict:
+def _timeline(application: Application, scope: Scope) -> dict:
     """State transitions, oldest first. A long history keeps the application's own transitions and
     leaves the claims' to the claims table (their dates are there) and to the spreadsheet."""
-    events = list(AuditEvent.objects.filter(application=application, action="transition")
+    events = list(scope.events(AuditEvent.objects.filter(application=application, action="transition"))
                   .values("occurred_at", "actor_name", "object_type", "object_repr", "from_state", "to_state",
                           "comment")
                   .order_by("occurred_at", "id"))
@@ -207,12 +241,12 @@ def _timeline(application: Application) -> dict:
     return {"events": own, "omitted": len(events) - len(own)}
 
 
-def _chain(application: Application, by=None) -> dict:
+def _chain(application: Application, entries, by=None) -> dict:
     result = verify_for_statement(application, by=by)
     if result is None:
         return {"book": None}
     book = result.book
-    entries = JournalEntry.objects.filter(book=book, application=application)
+    entries = entries.filter(book=book)
     counts = list(entries.values("kind").annotate(n=Count("id")).order_by("kind"))
     last = entries.order_by("-seq").values("seq", "hash").first()
     return {"book": book, "head_seq": book.head_seq, "head_hash": book.head_hash, "verification": result,
@@ -246,9 +280,12 @@ def statement_context(application: Application, *, by=None) -> dict:
     decisions = _decisions(application)
     decision = decisions[-1] if decisions else None
     balances = application_balances(application)
-    inkind = _inkind_by_partner_month(application)
-    cash = _cash(application)
-    parties = _parties(application)
+    scope = statement_scope(application, by)
+    entries = scope.entries(application, by)
+    inkind = _inkind_by_partner_month(application, scope)
+    cash = _cash(application) if scope.full else {"count": 0, "reported": None, "verified": None,
+                                                      "items": None, "by_month": None}
+    parties = _parties(application, scope)
     rates = decision.partner_rates if decision else {}
     for partner in parties["partners"]:
         rate = rates.get(partner.company.org_number)
@@ -262,8 +299,9 @@ def statement_context(application: Application, *, by=None) -> dict:
         "planned": planned, "planned_hours": sum((p.planned_hours for p in parties["partners"]), ZERO),
         "decisions": decisions, "decision": decision, "balances": balances,
         "matching": _matching(application, planned, decision, balances),
-        "inkind": inkind, "cash": cash, "claims": _claims(application), "entries": _money_entries(application),
-        "timeline": _timeline(application), "chain": _chain(application, by),
+        "inkind": inkind, "cash": cash, "claims": _claims(application) if scope.full else None,
+        "entries": _money_entries(entries), "scope": scope,
+        "timeline": _timeline(application, scope), "chain": _chain(application, entries, by),
         "generated_at": now, "generated_by": author,
         "language": translation.get_language(), "list_limit": LIST_LIMIT,
     }
@@ -289,12 +327,14 @@ def render_statement_xlsx(application: Application, *, by=None, lang: str = "en"
     with translation.override(lang):
         context = statement_context(application, by=by)
         book = xlsx.Workbook()
+        scope = context["scope"]
         _summary_sheet(book, context)
-        _time_report_sheet(book, application)
-        _cash_sheet(book, application)
-        _claims_sheet(book, context["claims"])
-        _journal_sheet(book, application)
-        _timeline_sheet(book, application)
+        _time_report_sheet(book, application, scope)
+        if scope.full:
+            _cash_sheet(book, application)
+            _claims_sheet(book, context["claims"])
+        _journal_sheet(book, scope.entries(application, by))
+        _timeline_sheet(book, application, scope)
         return book.save()
 
 
@@ -337,12 +377,12 @@ def _summary_sheet(book, c) -> None:
         sheet.append(list(row))
 
 
-def _time_report_sheet(book, application) -> None:
+def _time_report_sheet(book, application, scope: Scope) -> None:
     sheet = book.sheet(_("Time reports"), [
         _("Partner"), _("Organisation number"), _("Person"), _("Month"), _("Hours"), _("Hourly rate (SEK)"),
         _("Value (SEK)"), _("Work description"), _("Reported by"), _("Attested by"), _("Attested at"), _("Claim"),
         _("Review"), _("Reason")], widths=[28, 14, 22, 10, 10, 14, 14, 40, 14, 14, 18, 8, 10, 30])
-    reports = (TimeReport.objects.filter(partner__application=application)
+    reports = (scope.time_reports(TimeReport.objects.filter(partner__application=application))
                .select_related("partner__company", "reported_by", "attested_by", "claim")
                .order_by("partner_id", "month", "person_name", "id"))
     for r in reports.iterator(chunk_size=2000):
@@ -377,12 +417,12 @@ def _claims_sheet(book, claims) -> None:
                       xlsx.local(c.paid_at), c.payable_amount, c.recovery_amount])
 
 
-def _journal_sheet(book, application) -> None:
+def _journal_sheet(book, entries) -> None:
     sheet = book.sheet(_("Journal"), [
         _("Seq"), _("Kind"), _("Occurred at (UTC)"), _("Claim"), _("Corrects seq"), _("Actor"), _("Memo"),
         _("Leg"), _("Account"), _("Amount (SEK)"), _("Hours"), _("Hash")],
         widths=[7, 18, 26, 7, 8, 14, 40, 5, 36, 14, 9, 66])
-    rows = (Posting.objects.filter(entry__application=application)
+    rows = (Posting.objects.filter(entry__in=entries)
             .values_list("entry__seq", "entry__kind", "entry__occurred_at", "entry__claim__number",
                          "entry__corrects__seq", "entry__actor_name", "entry__memo", "ordinal", "account__code",
                          "amount", "hours", "entry__hash")
@@ -393,10 +433,10 @@ def _journal_sheet(book, application) -> None:
                       _money(amount), None if hours is None else _hours(hours), digest])
 
 
-def _timeline_sheet(book, application) -> None:
+def _timeline_sheet(book, application, scope: Scope) -> None:
     sheet = book.sheet(_("Timeline"), [_("When"), _("Who"), _("Object"), _("From"), _("To"), _("Comment")],
                        widths=[18, 14, 40, 16, 16, 50])
-    events = (AuditEvent.objects.filter(application=application, action="transition")
+    events = (scope.events(AuditEvent.objects.filter(application=application, action="transition"))
               .values_list("occurred_at", "actor_name", "object_repr", "from_state", "to_state", "comment")
               .order_by("occurred_at", "id"))
     for at, actor, obj, from_state, to_state, comment in events.iterator(chunk_size=2000):

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Organisation
+from applications.models import Application, Organisation
 from core.display import hours, sek
 from core.money import parse_decimal
 from ledger.models import JournalEntry
@@ -212,8 +212,6 @@ class ApplicationFilterForm(forms.Form):
     call = forms.ModelChoiceField(label=_("Call"), queryset=None, required=False, empty_label=_("All calls"))
 
     def __init__(self, *args, calls=None, **kwargs):
-        from .models import Application
-
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", _("All states"))] + list(Application.State.choices)
         self.fields["call"].queryset = calls

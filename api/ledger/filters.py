@@ -55,7 +55,7 @@ class ClaimFilter(django_filters.FilterSet):
 
 class JournalEntryFilter(django_filters.FilterSet):
     call = VisibleIdFilter(field_name="book__call_id", scope=app_selectors.visible_calls)
-    application = VisibleIdFilter(field_name="application_id", scope=app_selectors.applications_seen_in_full)
+    application = VisibleIdFilter(field_name="application_id", scope=app_selectors.visible_applications)
     claim = VisibleIdFilter(field_name="claim_id", scope=ledger_selectors.visible_claims)
     corrects = VisibleIdFilter(field_name="corrects_id", scope=ledger_selectors.visible_entries,
                                help_text=_("Corrections of this entry."))

@@ -3,15 +3,24 @@ from decimal import Decimal
 
 import pytest
 
+from services import lifecycle
 from tests.api.helpers import expect, url
 
 
 @pytest.mark.django_db
-def test_transition_from_the_wrong_state_is_409_with_the_reason(api, draft, officer):
+def test_transition_from_the_wrong_state_is_409_with_the_reason(api, draft, applicant, officer):
+    lifecycle.transition(draft, "submit", by=applicant)
     body = expect(api(officer).post(url("applications", draft.pk, "transitions", "approve"),
                                     {"comment": "Bra.", "granted": "1.00"}, format="json"), 409)
-    assert body == {"detail": "This application is now Draft, so it cannot be approve; "
+    assert body == {"detail": "This application is now Submitted, so it cannot be approve; "
                               "someone may have acted on it already."}
+
+
+@pytest.mark.django_db
+def test_a_draft_is_not_found_for_the_calls_officer(api, draft, officer):
+    # DESIGN §2: drafts are the applicant's working papers; officers see them from submission on.
+    expect(api(officer).post(url("applications", draft.pk, "transitions", "start_review"), {}, format="json"), 404)
+    expect(api(officer).get(url("applications", draft.pk)), 404)
 
 
 @pytest.mark.django_db

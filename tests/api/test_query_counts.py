@@ -32,7 +32,7 @@ class Rows:
 
     def application(self):
         self.count += 1
-        application = ApplicationFactory(call=self.call)
+        application = ApplicationFactory(call=self.call, state="active")  # officers see submitted ones only
         partner = PartnerFactory(application=application, company=CompanyFactory())
         DecisionFactory(application=application, decided_by=self.officer)
         return application, partner

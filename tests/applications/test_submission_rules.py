@@ -133,7 +133,7 @@ def test_approve_refuses_more_than_remaining_budget(draft, applicant, officer, c
     # rule M6: budget exhausted
     FundingCall.objects.filter(pk=call.pk).update(fund_budget=Decimal("300000.00"))
     application = reviewed(draft, applicant, officer)
-    with pytest.raises(RuleViolation, match="budget is exhausted"):
+    with pytest.raises(RuleViolation, match="budget is insufficient: 300,000.00 kr remains, 400,000.00 kr was asked for"):
         lifecycle.approve(application, by=officer, granted="400000.00", rationale="Bra.")
     assert Application.objects.get(pk=draft.pk).state == Application.State.UNDER_REVIEW
     assert not application.decisions.exists()

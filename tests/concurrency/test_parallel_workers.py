@@ -66,7 +66,7 @@ def test_concurrent_approvals_never_overcommit_the_budget(call, municipality, ap
     ])
     winners = [r for r in results if r is not None]
     assert len(winners) == 2
-    assert all(isinstance(e, RuleViolation) and "budget is exhausted" in str(e) for e in errors if e)
+    assert all(isinstance(e, RuleViolation) and "budget is insufficient" in str(e) for e in errors if e)
     assert call_uncommitted(call) == D("200000.00")
     assert Application.objects.filter(state="approved").count() == 2
     assert Application.objects.filter(state="under_review").count() == 6

@@ -13,6 +13,7 @@ from ledger.models import Book, CashContribution, JournalEntry, TimeReport
 from ledger.selectors import application_balances
 from reports import statement
 from reports.statement import render_statement_pdf, render_statement_xlsx, statement_context
+from services import contributions
 from tests.ledger import tamper
 from tests.reports.conftest import as_table, money, pdf_pages, pdf_text, xlsx_sheets
 from tests.scenarios import cash, claim_and_pay, months, report
@@ -213,10 +214,9 @@ def test_statement_pdf_in_swedish_is_translated(demo, demo_user):
 def test_statement_xlsx_keeps_typed_formulas_as_text(paid, partner_rep, auditor):
     from openpyxl import load_workbook
 
-    from ledger import services
 
     x = paid.partners.order_by("id").first()
-    services.report_time(x, by=partner_rep, person_name="Eve", month=months(paid, 1), hours="1",
+    contributions.report_time(x, by=partner_rep, person_name="Eve", month=months(paid, 1), hours="1",
                          hourly_rate=x.hourly_rate, description='=HYPERLINK("http://example.com","x")')
     book = load_workbook(io.BytesIO(render_statement_xlsx(paid, by=auditor, lang="en")))
     cells = [row[7] for row in book["Time reports"].iter_rows(min_row=2) if row[2].value == "Eve"]
@@ -235,13 +235,12 @@ def test_statement_pdf_prints_a_hostile_title_as_text(draft, applicant):
 @pytest.mark.django_db
 def test_statement_inkind_values_are_rounded_per_report_like_the_ledger(example, applicant, officer, second_officer,
                                                                        auditor):
-    from ledger import services
 
     application, x, _y, reps = example
     for person in ("Anna", "Bo", "Cilla"):  # 7.25 h × 279.07 = 2 023.2575 → 2 023.26 each (rule T1 rate)
-        item = services.report_time(x, by=reps[x.pk], person_name=person, month=months(application, 0),
+        item = contributions.report_time(x, by=reps[x.pk], person_name=person, month=months(application, 0),
                                     hours="7.25", hourly_rate="279.07", description="Plattformsutveckling")
-        services.attest_time_report(item, by=reps[x.pk])
+        contributions.attest_time_report(item, by=reps[x.pk])
     cash(application, applicant, "10000.00", "VER-1")
     claim_and_pay(application, applicant, officer, second_officer)
     assert application_balances(application).verified_inkind == D("6069.78")  # not 6 069.77

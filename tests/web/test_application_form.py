@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from applications.models import Application, AuditEvent, Partner
+from services import lifecycle
 from tests.factories import CompanyFactory, MunicipalityFactory, PartnerFactory
 
 D = Decimal
@@ -139,9 +140,8 @@ def test_an_existing_partner_row_keeps_its_company(as_user, applicant, draft):
 
 @pytest.mark.django_db
 def test_submitted_application_cannot_be_edited(as_user, applicant, draft):
-    from applications import services
 
-    services.transition(draft, "submit", by=applicant)
+    lifecycle.transition(draft, "submit", by=applicant)
     response = as_user(applicant).get(reverse("web:application_edit", args=[draft.reference]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("web:application_detail", args=[draft.reference])
     assert "can only be changed while it is a draft" in response.content.decode()

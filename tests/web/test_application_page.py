@@ -31,7 +31,6 @@ def test_page_shows_parties_budget_decision_balances_and_timeline(as_user, audit
 
 @pytest.mark.parametrize("role, state, expected", [
     ("applicant", "draft", ["submit", "withdraw"]),
-    ("officer", "draft", []),
     ("officer", "submitted", ["start_review"]),
     ("officer", "under_review", ["request_changes", "approve", "reject"]),
     ("applicant", "under_review", ["withdraw"]),
@@ -52,6 +51,13 @@ def test_buttons_are_exactly_the_transitions_the_user_may_take(
     html = response.content.decode()
     for name in expected:
         assert f'id="dialog-{name}"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["officer", "auditor"])
+def test_a_draft_is_not_found_for_officers_and_auditors(role, request, as_user, call, municipality):
+    application = ApplicationFactory(call=call, applicant=municipality, state="draft")
+    assert detail(as_user(request.getfixturevalue(role)), application).status_code == 404
 
 
 @pytest.mark.django_db

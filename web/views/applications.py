@@ -13,13 +13,12 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from applications import permissions, rules, selectors
-from applications.models import Application, AuditEvent, FundingCall, Organisation
+from applications.models import Application, FundingCall, Organisation
 from core import display
 from core.errors import RuleViolation, TransitionConflict
 from core.money import parse_decimal
 from ledger import grants, matching
 from ledger import selectors as ledger_selectors
-from ledger.models import CashContribution, TimeReport
 from ledger.selectors import application_balances
 from services import drafting, lifecycle
 from web.forms import (
@@ -316,17 +315,17 @@ def application_detail(request, reference):
     user = request.user
     application = visible_application(user, reference)
     everything = permissions.sees_everything_of(user, application)
-    partners = list(application.partners.select_related("company"))
-    time_reports = TimeReport.objects.filter(partner__application=application).select_related(
+    # Every page starts from the selectors (rule P1): a partner company sees its own partnership,
+    # time reports and events, never the cash, the claims or another partner's hours and rates.
+    partners = list(selectors.visible_partners(user).filter(application=application).select_related("company"))
+    time_reports = ledger_selectors.visible_time_reports(user).filter(partner__application=application).select_related(
         "partner__company", "claim", "attested_by")
-    if not everything:
-        time_reports = time_reports.filter(partner__company_id__in=permissions.org_ids(user, permissions.COMPANY))
     available = set(lifecycle.available_transitions(application, user))
     names = [name for name in TRANSITIONS if name in available]  # life-cycle order, not set order
     is_applicant = permissions.is_applicant_of(user, application)
     own_partners = [p for p in partners if permissions.is_company_rep_of(user, p.company_id)]
     reporting = application.state == Application.State.ACTIVE
-    events = AuditEvent.objects.filter(application=application).order_by("occurred_at", "id")
+    events = ledger_selectors.visible_events(user).filter(application=application).order_by("occurred_at", "id")
     return render(request, "web/application_detail.html", {
         "application": application,
         "partners": partners,
@@ -334,11 +333,10 @@ def application_detail(request, reference):
         "decision": application.decisions.select_related("decided_by").first(),
         "balances": application_balances(application),
         "time_reports": time_reports,
-        "cash_items": (CashContribution.objects.filter(application=application).select_related("claim")
+        "cash_items": (ledger_selectors.visible_cash(user).filter(application=application).select_related("claim")
                        if everything else None),
-        "claims": application.claims.all() if everything else None,
-        # A partner's representative sees the life cycle, not the applicant's or other partners' items.
-        "events": events if everything else events.filter(object_type="application", action="transition"),
+        "claims": ledger_selectors.visible_claims(user).filter(application=application) if everything else None,
+        "events": events,
         "actions": [_action(application, name, user) for name in names],
         "can_edit": is_applicant and application.is_editable,
         "can_report_cash": is_applicant and reporting,

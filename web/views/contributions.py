@@ -9,9 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from applications import permissions, selectors
+from applications import permissions
 from core.errors import RuleViolation, TransitionConflict
-from ledger.models import CashContribution, TimeReport
+from ledger import selectors as ledger_selectors
 from services import contributions
 from services.effects import log_event
 from web.forms import CashContributionForm, TimeReportForm, add_violation
@@ -49,7 +49,8 @@ def time_report_create(request, reference):
 def time_report_attest(request, pk):
     user = request.user
     report = get_object_or_404(
-        TimeReport.objects.filter(partner__company_id__in=permissions.org_ids(user, permissions.COMPANY)), pk=pk)
+        ledger_selectors.visible_time_reports(user).filter(
+            partner__company_id__in=permissions.org_ids(user, permissions.COMPANY)), pk=pk)
     try:
         contributions.attest_time_report(report, by=user)
     except TransitionConflict as exc:
@@ -93,10 +94,8 @@ def cash_create(request, reference):
 def receipt_download(request, pk):
     """The receipt of a cash item, for those who may see all of the application's items; logged (rule E5)."""
     user = request.user
-    item = get_object_or_404(
-        CashContribution.objects.filter(application__in=selectors.visible_applications(user).values("pk"))
-        .select_related("application__call"), pk=pk)
-    require(bool(item.receipt) and permissions.sees_everything_of(user, item.application))
+    item = get_object_or_404(ledger_selectors.visible_cash(user).select_related("application__call"), pk=pk)
+    require(bool(item.receipt))
     log_event(by=user, action="download", obj=item, application=item.application, changes={"file": "receipt"})
     name = f"{item.voucher_reference}{os.path.splitext(item.receipt.name)[1]}"
     content_type = mimetypes.guess_type(item.receipt.name)[0] or "application/octet-stream"

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from applications import permissions, selectors
 from applications.models import Application, FundingCall, Organisation
-from ledger.models import Book, Claim, TimeReport
-from ledger.selectors import balances_by_call, visible_entries
+from ledger.models import Book, Claim
+from ledger.selectors import balances_by_call, visible_entries, visible_time_reports
 from web.forms import SearchForm
 
 from .calls import call_actions
@@ -62,9 +62,9 @@ def _applicant_section(user):
 
 def _company_section(user):
     companies = permissions.org_ids(user, permissions.COMPANY)
-    applications = (Application.objects.filter(partners__company_id__in=companies).distinct()
+    applications = (selectors.visible_applications(user).filter(partners__company_id__in=companies).distinct()
                     .select_related("call", "applicant").order_by("-updated_at", "-id"))
-    reports = TimeReport.objects.filter(partner__company_id__in=companies).select_related(
+    reports = visible_time_reports(user).filter(partner__company_id__in=companies).select_related(
         "partner__company", "partner__application")
     return {
         "applications": applications,
