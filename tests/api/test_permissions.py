@@ -37,7 +37,9 @@ CAN_READ = {
     "applicant": EVERYTHING - {"call balances"},
     "company rep of X": {"application", "application transitions", "partners of application", "partner",
                          "time report of company X", "time reports of application", "application balances",
-                         "audit events of application"},
+                         "audit events of application",
+                         # its own slice: the application's summary entries and its own in-kind account (P1)
+                         "entries of application"},
     "officer": EVERYTHING,
     "auditor": EVERYTHING,
     "applicant of B": set(),

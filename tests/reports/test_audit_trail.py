@@ -7,7 +7,7 @@ import pytest
 from applications.models import AuditEvent
 from reports import audit_trail
 from reports.access import audit_events
-from services import drafting
+from services import drafting, lifecycle
 
 
 def rows(user, reference=None):
@@ -34,11 +34,12 @@ def test_audit_trail_shows_transitions_with_who_and_states(paid, auditor, applic
 
 @pytest.mark.django_db
 def test_audit_trail_shows_changes_old_to_new(draft, applicant, auditor):
-    drafting.update_application(draft, by=applicant, public_cash="450000.00", title="Ny titel")
+    drafting.update_application(draft, by=applicant, public_cash="350000.00", title="Ny titel")
+    lifecycle.transition(draft, "submit", by=applicant)  # auditors see an application from submission on
     update = next(r for r in rows(auditor) if r["action"] == "update")
-    assert "public_cash: 400000.00 → 450000.00" in update["changes"]
+    assert "public_cash: 400000.00 → 350000.00" in update["changes"]
     assert update["changes"].index("public_cash") < update["changes"].index("title")
-    assert '"public_cash":["400000.00","450000.00"]' in update["changes_json"]
+    assert '"public_cash":["400000.00","350000.00"]' in update["changes_json"]
 
 
 @pytest.mark.django_db
