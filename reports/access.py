@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 
 from applications import selectors
 from applications.models import Application, FundingCall
-from applications.permissions import can_view_application, is_auditor, is_officer, may_verify_books_of, sees_everything_of
+from applications.permissions import (
+    can_view_application,
+    is_auditor,
+    is_officer,
+    may_verify_books_of,
+    sees_everything_of,
+)
 from ledger import selectors as ledger_selectors
 from ledger.models import Book
 from services.effects import log_event

@@ -9,14 +9,13 @@ tables short because WeasyPrint lays out long tables slowly; the full lists go t
 the spreadsheet (`statement_xlsx`).
 """
 from collections import OrderedDict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-
-from dataclasses import dataclass
 
 from applications import permissions
 from applications.models import Application, AuditEvent

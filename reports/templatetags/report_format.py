@@ -5,13 +5,11 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 
-from applications.models import Application
 from core import display
-from ledger.models import Claim, JournalEntry, ReviewStatus
+from ledger import labels
 
 register = template.Library()
 
-STATE_LABELS = {**dict(Claim.State.choices), **dict(Application.State.choices)}
 
 
 @register.filter
@@ -60,17 +58,17 @@ def moment(value):
 
 @register.filter
 def state_label(value):
-    return STATE_LABELS.get(value, value or "—")
+    return labels.state_label(value)
 
 
 @register.filter
 def entry_kind_label(value):
-    return dict(JournalEntry.Kind.choices).get(value, value)
+    return labels.entry_kind_label(value)
 
 
 @register.filter
 def review_label(value):
-    return dict(ReviewStatus.choices).get(value, value)
+    return labels.review_label(value)
 
 
 @register.filter

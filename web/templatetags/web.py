@@ -2,13 +2,11 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from applications.models import Application, FundingCall
 from core import display
-from ledger.models import Claim, JournalEntry, ReviewStatus
+from ledger import labels
 
 register = template.Library()
 
-STATE_LABELS = {**dict(FundingCall.State.choices), **dict(Claim.State.choices), **dict(Application.State.choices)}
 
 
 @register.filter
@@ -24,18 +22,17 @@ def hours(value):
 
 @register.filter
 def state_label(value):
-    """The translated label of an application or claim state stored as its raw value."""
-    return STATE_LABELS.get(value, value or "—")
+    return labels.state_label(value)
 
 
 @register.filter
 def entry_kind_label(value):
-    return dict(JournalEntry.Kind.choices).get(value, value)
+    return labels.entry_kind_label(value)
 
 
 @register.filter
 def review_label(value):
-    return dict(ReviewStatus.choices).get(value, value)
+    return labels.review_label(value)
 
 
 @register.simple_tag
