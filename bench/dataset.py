@@ -4,7 +4,7 @@ Nothing goes through the web services (that would take hours at full scale); ins
 built in memory with the conventions of the services and bulk-inserted:
 
 - account codes from `ledger.journal.account_code`, entry kinds, legs, memos, payloads and
-  idempotency keys as `ledger.services` and `applications.services` write them (commitment with the
+  idempotency keys as the services (`services/`) write them (commitment with the
   approval, cash and in-kind contributions when a claim is verified, fund payment by the matching
   rule `ledger.matching.payout`, a transition entry and an audit event for every state change);
 - the journal is a valid hash chain: entries of a book are put in time order, numbered, and hashed

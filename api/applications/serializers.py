@@ -1,7 +1,7 @@
 """Serializers for organisations, calls, applications, partners and audit events.
 
 Reading serializers describe what a caller sees; writing serializers only check the shape of the
-input (types, lengths, at most two decimals) and hand it to applications.services, which checks
+input (types, lengths, at most two decimals) and hand it to the services (services/), which check
 every business rule.
 """
 from django.utils.translation import gettext_lazy as _

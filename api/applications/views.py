@@ -1,6 +1,6 @@
 """REST API v1: organisations, calls, applications (+ transitions), partners, audit events and tokens.
 
-Views translate HTTP to applications.services and back, nothing more: they find the object among
+Views translate HTTP to the services (services/) and back, nothing more: they find the object among
 those the caller may see (404 otherwise), check the input's shape with a serializer, call the
 service, and return the object as the caller now sees it.
 """

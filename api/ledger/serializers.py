@@ -1,6 +1,6 @@
 """Serializers for time reports, cash contributions, claims, ledger entries and balances.
 
-Writing serializers check the shape of the input only; ledger.services checks every rule.
+Writing serializers check the shape of the input only; the services (services/) check every rule.
 """
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _

@@ -1,7 +1,7 @@
 """REST API v1: time reports, cash contributions, claims (+ transitions and item review), the ledger.
 
 Every money-creating POST honours Idempotency-Key (api.idempotency). Views translate HTTP to
-ledger.services and back; objects the caller may not see are 404 (ledger.api.visibility).
+the services (services/) and back; objects the caller may not see are 404 (ledger.selectors).
 """
 import mimetypes
 import os
