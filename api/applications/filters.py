@@ -1,4 +1,6 @@
 """Filters on the fields users search by; a filter naming an object the caller may not see is a 404."""
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -34,6 +36,16 @@ class VisibleIdFilter(django_filters.Filter):
             raise NotFound(_("No such object."))
         qs = qs.filter(**{self.field_name: value})
         return qs.distinct() if self.distinct else qs
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 moment, compared in UTC: any offset a client writes (even -23:54, which PostgreSQL
+    refuses as a time zone) names one instant, and the database only ever sees that instant in UTC."""
+
+    def filter(self, qs, value):
+        if value is not None and value.utcoffset() is not None:
+            value = value.astimezone(UTC)
+        return super().filter(qs, value)
 
 
 class SearchFilter(django_filters.CharFilter):
@@ -87,8 +99,8 @@ class ApplicationFilter(django_filters.FilterSet):
     reference = django_filters.CharFilter(max_length=20)
     q = SearchFilter(fields=("reference", "title", "applicant__name", "applicant__org_number"),
                      help_text=_("Part of the reference, title or applicant's name or number."))
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Application
@@ -110,8 +122,8 @@ class AuditEventFilter(django_filters.FilterSet):
     object_type = django_filters.CharFilter(max_length=30)
     object_id = django_filters.CharFilter(max_length=40)
     actor = django_filters.CharFilter(field_name="actor_name", max_length=150, help_text=_("User name of the actor."))
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = MomentFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = MomentFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent

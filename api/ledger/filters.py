@@ -2,7 +2,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from api.applications.filters import VisibleIdFilter
+from api.applications.filters import MomentFilter, VisibleIdFilter
 from applications import selectors as app_selectors
 from applications.models import Application, FundingCall
 from ledger import selectors as ledger_selectors
@@ -62,8 +62,8 @@ class JournalEntryFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=JournalEntry.Kind.choices)
     seq_from = django_filters.NumberFilter(field_name="seq", lookup_expr="gte", min_value=0, max_value=2**62)
     seq_to = django_filters.NumberFilter(field_name="seq", lookup_expr="lte", min_value=0, max_value=2**62)
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = MomentFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = MomentFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = JournalEntry
