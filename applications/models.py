@@ -131,6 +131,23 @@ class FundingCall(models.Model):
         _("verifier and payer must differ"), default=True,
         help_text=_("The officer who verifies a claim may not also pay it."),
     )
+    attestation_by_second_user = models.BooleanField(
+        _("a second company user attests time reports"), default=False,
+        help_text=_("The company user who attests a time report may not be the one who entered it (rule V6)."),
+    )
+    four_eyes_threshold = models.DecimalField(
+        _("four-eyes threshold for approvals (SEK)"), null=True, blank=True,
+        help_text=_("A second officer confirms an approval whose granted amount is above this; empty: never."),
+        **MONEY,
+    )
+    reporting_period_months = models.PositiveSmallIntegerField(
+        _("reporting period (months)"), default=6,
+        help_text=_("A payment claim is due at the end of each period (rules D1, S3: every 3–6 months)."),
+    )
+    grace_days = models.PositiveSmallIntegerField(
+        _("grace days after a reporting period"), default=30,
+        help_text=_("Days after the end of a reporting period within which its claim is due (rule D1)."),
+    )
     state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
 
     class Meta:
@@ -150,6 +167,16 @@ class FundingCall(models.Model):
             models.CheckConstraint(
                 condition=Q(eligible_until__gt=F("eligible_from")), name="call_eligibility_end_after_start"
             ),
+            models.CheckConstraint(
+                condition=Q(four_eyes_threshold__isnull=True) | Q(four_eyes_threshold__gte=0),
+                name="call_four_eyes_threshold_non_negative",
+            ),
+            # rule S3: claims every 3–6 months.
+            models.CheckConstraint(
+                condition=Q(reporting_period_months__gte=3, reporting_period_months__lte=6),
+                name="call_reporting_period_three_to_six_months",
+            ),
+            models.CheckConstraint(condition=Q(grace_days__lte=365), name="call_grace_days_at_most_a_year"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from core.display import sek
+from core.display import percent, sek
 from core.money import round_ore
 
 
@@ -124,3 +124,100 @@ def comment_problems(comment: str, *, action: str) -> list[str]:
     if not (comment or "").strip():
         return [_("A comment is required to %(action)s.") % {"action": action}]
     return []
+
+
+# ---------------------------------------------------------------- setting up a call
+MAX_HOURS_IN_A_MONTH = Decimal("744")  # 31 days × 24 hours
+REPORTING_PERIOD_MONTHS = (3, 6)  # rule S3
+MAX_GRACE_DAYS = 365
+
+
+def _decimals(value: Decimal) -> int:
+    return max(0, -value.as_tuple().exponent)
+
+
+def call_problems(values: dict) -> dict[str, list[str]]:
+    """Every problem of a call's settings, by field (empty when the call may be saved).
+
+    `values` holds every field of the call, already parsed (Decimal, date, int, bool; None when
+    missing). The checks mirror the database constraints and add what a person needs explained.
+    """
+    problems: dict[str, list[str]] = {}
+
+    def add(field, message):
+        problems.setdefault(field, []).append(message)
+
+    required = ("title", "fund_project_reference", "fund_budget", "opens_on", "closes_on", "eligible_from",
+                "eligible_until", "fund_ratio", "inkind_ratio", "max_hourly_rate", "max_grant",
+                "max_hours_per_person_month", "reporting_period_months", "grace_days")
+    for field in required:
+        value = values.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            add(field, _("This field is required."))
+    v = values.get
+    if v("title") and len(v("title")) > 200:
+        add("title", _("The title can have at most 200 characters."))
+    if v("fund_project_reference") and len(v("fund_project_reference")) > 50:
+        add("fund_project_reference", _("The project reference can have at most 50 characters."))
+    for field in ("fund_budget", "max_hourly_rate", "max_grant", "four_eyes_threshold"):
+        amount = v(field)
+        if amount is None:
+            continue
+        if _decimals(amount) > 2:
+            add(field, _("Give the amount in whole öre (at most two decimals)."))
+        if amount >= Decimal("1e12"):
+            add(field, _("The amount is too large."))
+    if v("fund_budget") is not None and v("fund_budget") <= 0:
+        add("fund_budget", _("The fund budget must be more than zero."))
+    if v("max_hourly_rate") is not None and v("max_hourly_rate") <= 0:
+        add("max_hourly_rate", _("The hourly rate cap must be more than zero."))
+    if v("max_grant") is not None:
+        if v("max_grant") <= 0:
+            add("max_grant", _("The maximum grant must be more than zero."))
+        elif v("fund_budget") is not None and v("max_grant") > v("fund_budget"):
+            add("max_grant", _("The maximum grant per application cannot be more than the fund budget (%(budget)s).")
+                % {"budget": sek(v("fund_budget"))})
+    if v("four_eyes_threshold") is not None and v("four_eyes_threshold") < 0:
+        add("four_eyes_threshold", _("The four-eyes threshold cannot be negative; leave it empty for none."))
+    for field in ("fund_ratio", "inkind_ratio"):
+        ratio = v(field)
+        if ratio is not None and _decimals(ratio) > 4:
+            add(field, _("Give the ratio with at most four decimals, for example 0.4."))
+    if v("fund_ratio") is not None:
+        if v("fund_ratio") <= 0:
+            add("fund_ratio", _("The fund ratio must be more than zero."))
+        elif v("fund_ratio") > 1:  # rule E1
+            add("fund_ratio", _("The fund ratio can be at most 1: the fund may not pay more than the public cash it matches."))
+    if v("inkind_ratio") is not None:
+        if v("inkind_ratio") <= 0:
+            add("inkind_ratio", _("The in-kind ratio must be more than zero."))
+        elif v("inkind_ratio") > 10:
+            add("inkind_ratio", _("The in-kind ratio can be at most 10."))
+    hours_cap = v("max_hours_per_person_month")
+    if hours_cap is not None:
+        if _decimals(hours_cap) > 2:
+            add("max_hours_per_person_month", _("Give the hours with at most two decimals."))
+        if hours_cap <= 0:
+            add("max_hours_per_person_month", _("The maximum hours per person and month must be more than zero."))
+        elif hours_cap > MAX_HOURS_IN_A_MONTH:
+            add("max_hours_per_person_month", _("A month has at most 744 hours."))
+    period = v("reporting_period_months")
+    if period is not None and not REPORTING_PERIOD_MONTHS[0] <= period <= REPORTING_PERIOD_MONTHS[1]:
+        add("reporting_period_months", _("A reporting period is 3 to 6 months long (rule S3)."))
+    grace = v("grace_days")
+    if grace is not None and not 0 <= grace <= MAX_GRACE_DAYS:
+        add("grace_days", _("The grace period is 0 to 365 days."))
+    if v("opens_on") and v("closes_on") and v("closes_on") < v("opens_on"):
+        add("closes_on", _("The call cannot close before it opens."))
+    if v("eligible_from") and v("eligible_until"):
+        if v("eligible_until") <= v("eligible_from"):
+            add("eligible_until", _("The eligibility period must end after it starts."))
+        elif v("closes_on") and v("closes_on") > v("eligible_until"):
+            add("closes_on", _("The call must close before its eligibility period ends."))
+    return problems
+
+
+def matching_rule_in_words(fund_ratio, inkind_ratio) -> str:
+    """The call's matching rule (M3, M4) as a sentence for the call form and the call page."""
+    return _("The fund pays %(fund)s of the matched public cash; the companies' in-kind time must be worth "
+             "at least %(inkind)s of the cash.") % {"fund": percent(fund_ratio), "inkind": percent(inkind_ratio)}

@@ -15,3 +15,12 @@ def hours(value) -> str:
     if value is None:
         return "—"
     return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True) + " h"
+
+
+def percent(ratio) -> str:
+    """A ratio as a percentage in the active language: 0.4 → "40 %", 0.125 → "12,5 %" in Swedish."""
+    if ratio is None:
+        return "—"
+    value = (ratio * 100).normalize()
+    places = max(0, -value.as_tuple().exponent)
+    return formats.number_format(value, decimal_pos=places, use_l10n=True) + "\u00a0%"
