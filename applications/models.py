@@ -399,3 +399,96 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Audit events are append-only.")
+
+
+class ReportingPeriod(models.Model):
+    """A period of an active project whose payment claim is due on `due_on` (rule D1).
+
+    Generated when the application becomes active, from the call's period length and grace days;
+    the last period ends on the project's end date and is the one of the final claim.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reporting_periods")
+    number = models.PositiveSmallIntegerField()
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    due_on = models.DateField(_("claim due on"))
+    is_final = models.BooleanField(_("final claim"), default=False)
+
+    class Meta:
+        ordering = ["application", "number"]
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="reporting_period_number_unique"),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="reporting_period_ends_after_start"),
+            models.CheckConstraint(condition=Q(due_on__gte=F("ends_on")), name="reporting_period_due_after_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference} period {self.number} (due {self.due_on})"
+
+
+class Reminder(models.Model):
+    """That the reminder `days_before` the due date of a period was sent (0: the day it passed).
+
+    The unique constraint makes the reminder job idempotent: however often it runs, each
+    reminder is sent once.
+    """
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.SmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["period", "-days_before"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "days_before"], name="reminder_once_per_period_and_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.days_before} days before"
+
+
+class Notification(models.Model):
+    """One event told to one person: shown in the app (the bell) and, by preference, e-mailed.
+
+    The text is not stored: `event` and `params` are rendered in the reader's language when shown
+    and in the recipient's language when e-mailed. `key` makes a notification idempotent.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=40)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    params = models.JSONField(default=dict, blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    key = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001 - NULL: many without a key
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_key_unique_per_user")]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.event} {self.created_at:%Y-%m-%d}"
+
+
+class NotificationPreference(models.Model):
+    """What one person wants to hear about, how, and in which language."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_preference")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
+    email = models.BooleanField(_("also by e-mail"), default=True)
+    muted_events = models.JSONField(_("events I do not want"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language})"

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm",
+    "django_tasks",
+    "django_tasks_db",
     "applications",
     "ledger",
     "reports",
@@ -76,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.notifications",
             ]
         },
     }
@@ -135,6 +138,25 @@ EMAIL_BACKEND = os.environ.get(
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "testbed-ledger@localhost")
+# Links in e-mail are absolute: the address the site is reached at.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background jobs (mail, long documents, reminders): django-tasks, the backport of Django 6's
+# django.tasks, with its database backend, so both engines work and no other server is needed.
+# `manage.py worker` runs them (make run starts it); TASKS_BACKEND=immediate runs them in-line.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("TASKS_BACKEND") == "immediate" else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# Generated documents are kept this long for their download (rule T7 keeps the figures; this is the file).
+GENERATED_DOCUMENT_RETENTION_DAYS = int(os.environ.get("GENERATED_DOCUMENT_RETENTION_DAYS", 90))
+# Reminders before a claim is due (days before; 0 is the day it passes) and the payment clock (rule T5).
+REMINDER_DAYS_BEFORE = (14, 3)
+PAYMENT_DAYS = 80
+PAYMENT_WARNING_DAY = 60
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

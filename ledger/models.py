@@ -172,6 +172,11 @@ class Claim(models.Model):
     payable_amount = models.DecimalField(null=True, blank=True, **MONEY)
     recovery_amount = models.DecimalField(null=True, blank=True, **MONEY)
     return_reason = models.TextField(blank=True)
+    # The payment clock (rules T5, D2): started at the first submission of the complete claim,
+    # paused while the claim is returned; `clock_paused_days` sums the finished pauses.
+    clock_started_at = models.DateTimeField(null=True, blank=True)
+    clock_paused_at = models.DateTimeField(null=True, blank=True)
+    clock_paused_days = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["application", "number"]

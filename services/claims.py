@@ -19,7 +19,7 @@ from ledger.journal import Leg
 from ledger.models import Account, CashContribution, Claim, JournalEntry, ReviewStatus, TimeReport
 from ledger.selectors import claimable_items
 
-from . import lifecycle, settlement
+from . import deadlines, lifecycle, settlement
 from .effects import log_event, state_changed
 from .values import raise_if
 
@@ -87,6 +87,7 @@ def submit_claim(claim: Claim, *, by) -> Claim:
     claim.time_reports.update(review_status=ReviewStatus.PENDING, review_reason="")
     claim.cash_contributions.update(review_status=ReviewStatus.PENDING, review_reason="")
     claim.submitted_at = timezone.now()
+    deadlines.start_clock(claim, claim.submitted_at)  # rules T5, D2: the 80 days start or resume
     _claim_transition(claim, "submit", by=by)
     if claim.is_final and claim.application.state == Application.State.ACTIVE:
         lifecycle.transition(claim.application, "begin_closing", by=by,
@@ -123,6 +124,7 @@ def return_claim(claim: Claim, *, by, reason: str) -> Claim:
     if not (reason or "").strip():
         raise RuleViolation([_("Say what the applicant must add or change.")], {"reason": [_("Say what the applicant must add or change.")]})
     claim.return_reason = reason.strip()
+    deadlines.pause_clock(claim, timezone.now())  # rule T5: the clock waits for the applicant
     _claim_transition(claim, "return_to_applicant", by=by, comment=reason)
     return claim
 

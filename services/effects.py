@@ -2,7 +2,7 @@
 
 `log_event` writes who did what (rule E5) in the caller's transaction. `state_changed` is the one
 effects function of a state transition: the chained transition entry (so the history of decisions is
-verifiable), the audit event, and the notification e-mail, sent only once the transaction commits.
+verifiable), the audit event, and the notifications (in the app, and e-mail sent by the worker after commit).
 """
 from applications.models import AuditEvent
 from ledger import journal
@@ -34,6 +34,6 @@ def state_changed(subject, *, by, application, from_state: str, to_state: str, c
                                       comment=comment, claim=claim, book=book)
     log_event(by=by, action="transition", obj=subject, application=application, from_state=from_state,
               to_state=to_state, comment=comment)
-    if claim is None and name:
-        notifications.after_transition(application, name, comment=comment)
+    if name:
+        notifications.after_transition(application, name, comment=comment, claim=claim)
     return entry

@@ -18,7 +18,7 @@ from core.money import parse_decimal, round_ore
 from ledger import grants, journal
 from ledger.selectors import call_uncommitted
 
-from . import settlement
+from . import deadlines, settlement
 from .effects import log_event, state_changed
 
 COMMENT_REQUIRED = {"request_changes", "reject", "withdraw", "terminate"}
@@ -82,6 +82,8 @@ def transition(application: Application, name: str, *, by, comment: str = "", **
     _change_state(locked, name, by=by, comment=comment)
     if name in ("close", "terminate"):
         settlement.settle_on_end(locked, by=by, terminated=(name == "terminate"))
+    if name == "activate":
+        deadlines.generate_periods(locked)  # rule D1: the claim due dates
     return locked
 
 

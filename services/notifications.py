@@ -1,36 +1,142 @@
-"""E-mail on decisions and submissions, sent only once the transaction has committed."""
+"""Notifications: in the app (the bell) and by e-mail, in the recipient's language, with a link.
+
+`notify` writes one Notification per recipient in the caller's transaction (skipping events the
+person has muted) and, for those who want e-mail, enqueues `send_notification_email` once the
+transaction commits; the worker sends it. A `key` makes a notification idempotent per person.
+"""
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
-from django.db import transaction
-from django.utils.translation import gettext as _
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
+from applications.models import Application, Notification, NotificationPreference
+
+# event: (subject, body). Parameters: reference, title, state, number, due, days, comment.
+EVENTS = {
+    "application_submitted": (_("%(reference)s submitted to %(call)s"),
+                              _("Application %(reference)s “%(title)s” is now %(state)s.")),
+    "application_decided": (_("%(reference)s: %(state)s"),
+                            _("Application %(reference)s “%(title)s” is now %(state)s.")),
+    "claim_submitted": (_("%(reference)s: claim %(number)s submitted"),
+                        _("Payment claim %(number)s of %(reference)s “%(title)s” was submitted; the 80-day "
+                          "payment clock is running.")),
+    "claim_returned": (_("%(reference)s: claim %(number)s returned"),
+                       _("Payment claim %(number)s of %(reference)s “%(title)s” was returned to you.")),
+    "claim_verified": (_("%(reference)s: claim %(number)s verified"),
+                       _("Payment claim %(number)s of %(reference)s “%(title)s” was verified.")),
+    "claim_paid": (_("%(reference)s: claim %(number)s paid"),
+                   _("Payment claim %(number)s of %(reference)s “%(title)s” was paid.")),
+    "claim_due": (_("%(reference)s: a payment claim is due on %(due)s"),
+                  _("The payment claim of %(reference)s “%(title)s” for the period to %(period_end)s is due "
+                    "on %(due)s, in %(days)s days.")),
+    "claim_overdue": (_("%(reference)s: the payment claim due on %(due)s is overdue"),
+                      _("The payment claim of %(reference)s “%(title)s” for the period to %(period_end)s was due "
+                        "on %(due)s and has not been submitted.")),
+}
+# The events a person can turn off, for the preferences form.
+EVENT_LABELS = {
+    "application_submitted": _("An application is submitted"),
+    "application_decided": _("A decision on an application"),
+    "claim_submitted": _("A payment claim is submitted"),
+    "claim_returned": _("A payment claim is returned"),
+    "claim_verified": _("A payment claim is verified"),
+    "claim_paid": _("A payment claim is paid"),
+    "claim_due": _("Reminders before a claim is due"),
+    "claim_overdue": _("A claim is overdue"),
+}
 TO_APPLICANT = {"approve", "reject", "request_changes"}
+CLAIM_EVENTS = {"submit": "claim_submitted", "return_to_applicant": "claim_returned",
+                "verify": "claim_verified", "pay": "claim_paid"}
 
 
-def _addresses(organisation_id, role) -> list[str]:
-    users = get_user_model().objects.filter(
-        memberships__organisation_id=organisation_id, memberships__role=role, is_active=True
-    ).exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
+def users_with_role(organisation_id, role):
+    return (get_user_model().objects.filter(memberships__organisation_id=organisation_id, memberships__role=role,
+                                            is_active=True).distinct().order_by("pk"))
 
 
-def after_transition(application, name: str, *, comment: str = "") -> None:
-    if name in TO_APPLICANT:
-        recipients = _addresses(application.applicant_id, "applicant")
-        subject = _("%(reference)s: %(state)s") % {"reference": application.reference,
-                                                    "state": application.get_state_display()}
+def preference(user) -> NotificationPreference:
+    found = NotificationPreference.objects.filter(user=user).first()
+    return found or NotificationPreference(user=user)
+
+
+def application_params(application: Application) -> dict:
+    return {"reference": application.reference, "title": application.title, "call": application.call.title,
+            "state": application.state}
+
+
+def notify(users, event: str, *, application=None, params=None, link: str = "", key: str | None = None) -> list:
+    """Tell each of `users` about `event`; returns the notifications written (none twice for a key)."""
+    written = []
+    for user in users:
+        wanted = preference(user)
+        if event in (wanted.muted_events or []):
+            continue
+        if key is not None and Notification.objects.filter(user=user, key=key).exists():
+            continue
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(user=user, event=event, application=application,
+                                                           params=params or {}, link=link, key=key)
+        except IntegrityError:  # the same key written meanwhile by another run
+            continue
+        written.append(notification)
+        if wanted.email and user.email:
+            transaction.on_commit(lambda pk=notification.pk: send_notification_email.enqueue(pk))
+    return written
+
+
+def render(notification: Notification) -> tuple[str, str]:
+    """Subject and body of a notification in the active language."""
+    subject, body = EVENTS[notification.event]
+    params = dict(notification.params)
+    if "state" in params:
+        params["state"] = Application.State(params["state"]).label
+    return str(subject) % params, str(body) % params
+
+
+def absolute(link: str) -> str:
+    return f"{settings.SITE_URL}{link}" if link.startswith("/") else link
+
+
+@task()
+def send_notification_email(notification_id: int) -> bool:
+    """Send one notification by e-mail in the recipient's language (once: a retry sends nothing)."""
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    if notification is None or notification.emailed_at is not None or not notification.user.email:
+        return False
+    with translation.override(preference(notification.user).language):
+        subject, body = render(notification)
+        if notification.params.get("comment"):
+            body += "\n\n" + str(_("Comment:")) + "\n" + notification.params["comment"]
+        if notification.link:
+            body += "\n\n" + absolute(notification.link)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    return True
+
+
+def after_transition(application, name: str, *, comment: str = "", claim=None) -> None:
+    """The notification of a transition of an application or (with `claim`) of one of its claims."""
+    params = application_params(application)
+    if comment:
+        params["comment"] = comment
+    link = reverse("web:application_detail", args=[application.reference])
+    if claim is not None:
+        event = CLAIM_EVENTS.get(name)
+        if event is None:
+            return
+        params["number"] = claim.number
+        link = reverse("web:claim_detail", args=[application.reference, claim.number])
+        role, organisation_id = (("officer", application.call.regional_body_id) if name == "submit"
+                                 else ("applicant", application.applicant_id))
+    elif name in TO_APPLICANT:
+        event, role, organisation_id = "application_decided", "applicant", application.applicant_id
     elif name == "submit":
-        recipients = _addresses(application.call.regional_body_id, "officer")
-        subject = _("%(reference)s submitted to %(call)s") % {"reference": application.reference,
-                                                              "call": application.call.title}
+        event, role, organisation_id = "application_submitted", "officer", application.call.regional_body_id
     else:
         return
-    if not recipients:
-        return
-    body = _("Application %(reference)s “%(title)s” is now %(state)s.") % {
-        "reference": application.reference, "title": application.title, "state": application.get_state_display()}
-    if comment:
-        body += "\n\n" + _("Comment:") + "\n" + comment
-    message = (subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    transaction.on_commit(lambda: send_mass_mail([message], fail_silently=True))
+    notify(users_with_role(organisation_id, role), event, application=application, params=params, link=link)

@@ -8,10 +8,11 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application, Organisation
+from applications.models import Application, NotificationPreference, Organisation
 from core.display import hours, sek
 from core.money import parse_decimal
 from ledger.models import JournalEntry
+from services import notifications
 
 
 class DecimalTextField(forms.CharField):
@@ -244,3 +245,25 @@ class EntryFilterForm(forms.Form):
         if data.get("date_to"):
             entries = entries.filter(occurred_at__date__lte=data["date_to"])
         return entries
+
+
+class NotificationPreferenceForm(forms.ModelForm):
+    """Which events one wants to hear about, whether also by e-mail, and in which language."""
+
+    wanted_events = forms.MultipleChoiceField(
+        label=_("Tell me when"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=lambda: list(notifications.EVENT_LABELS.items()))
+
+    class Meta:
+        model = NotificationPreference
+        fields = ["language", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        muted = set(self.instance.muted_events or [])
+        self.fields["wanted_events"].initial = [e for e in notifications.EVENT_LABELS if e not in muted]
+
+    def save(self, commit=True):
+        wanted = set(self.cleaned_data["wanted_events"])
+        self.instance.muted_events = sorted(e for e in notifications.EVENT_LABELS if e not in wanted)
+        return super().save(commit)

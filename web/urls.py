@@ -4,7 +4,7 @@ pages at /accounts/. config.urls mounts these lists; URL paths and names are the
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import applications, calls, claims, contributions, dashboard, ledger, reports
+from .views import applications, calls, claims, contributions, dashboard, ledger, notifications, reports
 
 CLAIM = "applications/<str:reference>/claims/<int:number>/"
 
@@ -31,6 +31,9 @@ web_patterns = [
     path("time-reports/<int:pk>/attest/", contributions.time_report_attest, name="time_report_attest"),
     path("cash/<int:pk>/receipt/", contributions.receipt_download, name="receipt_download"),
     path("calls/<int:pk>/<str:name>/", calls.call_transition, name="call_transition"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/read/", notifications.mark_read, name="notifications_read"),
+    path("notifications/preferences/", notifications.preferences, name="notification_preferences"),
 ]
 
 ledger_patterns = [
@@ -50,6 +53,9 @@ report_patterns = [
     path("books/<int:book_id>/journal.jsonl", reports.journal_jsonl, name="journal_jsonl"),
     path("books/<int:book_id>/journal.csv", reports.journal_csv, name="journal_csv"),
     path("audit-trail.csv", reports.audit_trail_csv, name="audit_trail_csv"),
+    path("calls/<int:call_id>/summary-job/", reports.call_summary_job, name="call_summary_job"),
+    path("documents/<int:pk>/", reports.document_detail, name="document_detail"),
+    path("documents/<int:pk>/download", reports.document_download, name="document_download"),
 ]
 
 # Mounted before django.contrib.auth.urls: the admin app ships templates under the same

@@ -2,10 +2,11 @@
 from functools import wraps
 
 from django.http import HttpResponseBadRequest
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import RuleViolation
-from reports import downloads
+from reports import downloads, jobs
 
 
 def download(view):
@@ -67,3 +68,23 @@ def application_journal_csv(request, reference):
 @download
 def audit_trail_csv(request):
     return downloads.audit_trail_csv(request.user, request.GET.get("application"))
+
+
+@require_POST
+def call_summary_job(request, call_id):
+    """Have the worker make the call summary PDF (any size); the document page shows its progress."""
+    lang = downloads.choose_language(request.POST.get("lang"), request.LANGUAGE_CODE)
+    document = jobs.request_call_summary(request.user, call_id, lang=lang)
+    return redirect("reports:document_detail", pk=document.pk)
+
+
+@require_GET
+def document_detail(request, pk):
+    document = jobs.visible_document(request.user, pk)
+    return render(request, "web/document_detail.html", {"document": document,
+                                                        "pending": document.status in ("queued", "running")})
+
+
+@require_GET
+def document_download(request, pk):
+    return jobs.document_download(request.user, pk)

@@ -1,0 +1,40 @@
+"""Documents made in the background (a call summary of any size) and kept for their download."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import FundingCall
+
+
+class GeneratedDocument(models.Model):
+    """One document a worker renders: queued, running (with progress), done (the file) or failed.
+
+    Kept until `keep_until`; every download is written to the audit log like any other document.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being made")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=30, default="call_summary_pdf")
+    call = models.ForeignKey(FundingCall, on_delete=models.PROTECT, related_name="+")
+    language = models.CharField(max_length=10)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    filename = models.CharField(max_length=200)
+    file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    keep_until = models.DateField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(progress__lte=100), name="document_progress_percent")]
+
+    def __str__(self) -> str:
+        return self.filename
