@@ -67,3 +67,8 @@ def application_journal_csv(request, reference):
 @download
 def audit_trail_csv(request):
     return downloads.audit_trail_csv(request.user, request.GET.get("application"))
+
+
+@download
+def sie(request, book_id):
+    return downloads.sie_export(request.user, book_id, since=request.GET.get("from"), until=request.GET.get("to"))
