@@ -149,6 +149,11 @@ class FundingCall(models.Model):
         help_text=_("Days after the end of a reporting period within which its claim is due (rule D1)."),
     )
     state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
+    sie_accounts = models.JSONField(
+        _("SIE chart of accounts"), default=dict, blank=True,
+        help_text=_("Overrides of the SIE export: {\"series\": \"A\", \"accounts\": {\"fund_paid\": "
+                    "[\"4010\", \"Name\"]}}; anything left out uses the BAS defaults (settings.SIE_ACCOUNTS)."),
+    )
 
     class Meta:
         ordering = ["-opens_on", "title"]

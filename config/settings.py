@@ -212,3 +212,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# SIE 4 export (reports.sie): the regional body's chart of accounts for each ledger account kind,
+# BAS kontoplan defaults; a call overrides them (and its verification series) in FundingCall.sie_accounts.
+SIE_ACCOUNTS = {
+    "fund_source": ("2990", "Strukturfondsmedel, tilldelade"),
+    "fund_budget": ("1790", "Strukturfondsmedel, ej beviljade"),
+    "fund_committed": ("1780", "Beviljade stöd, ej utbetalda"),
+    "fund_paid": ("6993", "Lämnade bidrag, strukturfondsmedel"),
+    "fund_recovered": ("3990", "Återkrävda stöd"),
+    "public_cash": ("3987", "Offentlig medfinansiering, kontant"),
+    "inkind": ("3988", "Medfinansiering i annat än pengar"),
+    "testbed_cost": ("6990", "Testbäddskostnader, redovisade"),
+}
+# The chart the defaults come from (#KPTYP).
+SIE_CHART_TYPE = "BAS2024"

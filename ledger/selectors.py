@@ -191,3 +191,14 @@ def claimable_items(application):
                                         attested_at__isnull=False)
     cash = CashContribution.objects.filter(application=application, claim__isnull=True)
     return reports, cash
+
+
+def sums_by_account_kind(book, *, start=None, end=None) -> dict:
+    """{account kind: sum of the book's legs} for entries that occurred in [start, end) (moments)."""
+    postings = Posting.objects.filter(entry__book=book)
+    if start is not None:
+        postings = postings.filter(entry__occurred_at__gte=start)
+    if end is not None:
+        postings = postings.filter(entry__occurred_at__lt=end)
+    rows = postings.values("account__kind").annotate(total=Sum("amount")).order_by("account__kind")
+    return {row["account__kind"]: _sum(row["total"]) for row in rows}

@@ -61,6 +61,15 @@ def journal_book(user, book_id, application_reference: str | None = None) -> tup
     return book, None
 
 
+def sie_book(user, book_id) -> Book:
+    """A book whose SIE export `user` may take: officers of its call and auditors (calls seen in full)."""
+    book = (Book.objects.select_related("call__regional_body")
+            .filter(pk=book_id, call__in=selectors.calls_seen_in_full(user).values("pk")).first())
+    if book is None:
+        raise _not_found()
+    return book
+
+
 def application_journal(user, reference: str) -> tuple[Book, Application]:
     """The book of an application's call and the application, for its journal slice."""
     application = statement_application(user, reference)

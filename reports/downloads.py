@@ -4,14 +4,17 @@ Each checks access (404 for anything the user may not see), renders or streams
 the file, and writes the download to the audit log. Views and API endpoints are
 thin wrappers that only translate the request into these calls.
 """
+from datetime import date
+
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from core.errors import RuleViolation
 
-from . import access, audit_trail, journal_export
+from . import access, audit_trail, journal_export, sie
 from .call_summary import render_call_summary_pdf, render_call_summary_xlsx
 from .statement import render_statement_pdf, render_statement_xlsx
 
@@ -19,6 +22,8 @@ PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 JSONL = "application/jsonl; charset=utf-8"
+# SIE has no registered media type; the file is CP437 text.
+SIE = "text/plain; charset=IBM437"
 
 # A call summary lists every application on its own row; beyond this many the PDF is left to
 # `manage.py render_report` (run in the background) and the web offers the spreadsheet.
@@ -104,3 +109,33 @@ def audit_trail_csv(user, application_reference=None):
     # Logged first: the export then includes its own download, as it should.
     access.record_download(user, document=name, obj=application, application=application)
     return stream_response(audit_trail.csv_lines(events), name, CSV)
+
+
+def _date(value, name: str, default: date) -> date:
+    if value in (None, ""):
+        return default
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise RuleViolation([_("%(name)s must be a date (YYYY-MM-DD), not %(value)s.") % {"name": name, "value": value}],
+                            {name: [_("Enter a date.")]}) from None
+
+
+def sie_range(book, since=None, until=None) -> tuple[date, date]:
+    """The export's dates from the request: by default from the book's first entry up to today."""
+    first = book.entries.order_by("seq").values_list("occurred_at", flat=True).first()
+    today = timezone.localdate()
+    since = _date(since, "from", timezone.localdate(first) if first else today)
+    until = _date(until, "to", today)
+    sie.check_range(since, until)
+    return since, until
+
+
+def sie_export(user, book_id, *, since=None, until=None):
+    """The book's SIE 4 file for [since, until] (officers of the call and auditors), streamed and logged."""
+    book = access.sie_book(user, book_id)
+    since, until = sie_range(book, since, until)
+    sie.chart(book.call)  # a broken override is a 400 before the first byte is sent
+    name = sie.filename(book, since, until)
+    access.record_download(user, document=name, obj=book, comment=f"{name} ({since.isoformat()}–{until.isoformat()})")
+    return stream_response(sie.lines(book, since, until, generated_by=user.get_username()), name, SIE)

@@ -52,6 +52,7 @@ report_patterns = [
     path("calls/<int:call_id>/summary.xlsx", reports.call_summary_xlsx, name="call_summary_xlsx"),
     path("books/<int:book_id>/journal.jsonl", reports.journal_jsonl, name="journal_jsonl"),
     path("books/<int:book_id>/journal.csv", reports.journal_csv, name="journal_csv"),
+    path("books/<int:book_id>/sie.se", reports.sie, name="sie"),
     path("audit-trail.csv", reports.audit_trail_csv, name="audit_trail_csv"),
     path("calls/<int:call_id>/summary-job/", reports.call_summary_job, name="call_summary_job"),
     path("documents/<int:pk>/", reports.document_detail, name="document_detail"),

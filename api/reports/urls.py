@@ -15,5 +15,6 @@ urlpatterns = [
     path("calls/<int:call_id>/summary.xlsx", api.CallSummaryXlsx.as_view(), name="api-report-call-summary-xlsx"),
     path("books/<int:book_id>/journal.jsonl", api.JournalJsonl.as_view(), name="api-report-journal-jsonl"),
     path("books/<int:book_id>/journal.csv", api.JournalCsv.as_view(), name="api-report-journal-csv"),
+    path("books/<int:book_id>/sie.se", api.SieExport.as_view(), name="api-report-sie"),
     path("audit-trail.csv", api.AuditTrailCsv.as_view(), name="api-report-audit-trail-csv"),
 ]

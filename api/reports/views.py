@@ -100,3 +100,16 @@ class AuditTrailCsv(ReportView):
                    responses=_file("text/csv", "Every audit event in the user's scope (EXPORT_FORMAT.md)."))
     def get(self, request):
         return downloads.audit_trail_csv(request.user, request.query_params.get("application"))
+
+
+SIE_FROM = OpenApiParameter("from", OpenApiTypes.DATE, description="First day (default: the book's first entry).")
+SIE_TO = OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (default: today).")
+
+
+class SieExport(ReportView):
+    @extend_schema(operation_id="reports_sie", parameters=[SIE_FROM, SIE_TO], tags=["reports"],
+                   responses=_file("text/plain", "The book's entries as SIE 4 (CP437) for the regional body's "
+                                                 "accounting system; officers of the call and auditors."))
+    def get(self, request, book_id):
+        return downloads.sie_export(request.user, book_id, since=request.query_params.get("from"),
+                                    until=request.query_params.get("to"))

@@ -88,3 +88,8 @@ def document_detail(request, pk):
 @require_GET
 def document_download(request, pk):
     return jobs.document_download(request.user, pk)
+
+
+@download
+def sie(request, book_id):
+    return downloads.sie_export(request.user, book_id, since=request.GET.get("from"), until=request.GET.get("to"))
