@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test test-sqlite test-pg messages lint bench bench-pg chromium clean
+.PHONY: venv run test test-sqlite test-pg messages lint bench bench-pg chromium axe clean
 
 venv: $(STAMP)
 
@@ -33,14 +33,22 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: venv messages chromium
+# axe-core (pinned in package-lock.json) is injected by the browser tests to check WCAG 2.1 A/AA.
+AXE := node_modules/axe-core/axe.min.js
+axe: $(AXE)
+
+$(AXE): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	test -f $(AXE) && touch $(AXE)
+
+test: venv messages chromium axe
 	$(PY) -m pytest -q
 	bash .ci/with-postgres $(PY) -m pytest -q
 
-test-sqlite: venv messages chromium
+test-sqlite: venv messages chromium axe
 	$(PY) -m pytest -q
 
-test-pg: venv messages chromium
+test-pg: venv messages chromium axe
 	bash .ci/with-postgres $(PY) -m pytest -q
 
 lint: venv
@@ -53,4 +61,4 @@ bench-pg: venv
 	bash .ci/with-postgres $(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.accessibility import axe_violations, describe
+
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
@@ -38,6 +40,17 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def check_accessibility():
+    """Call `check_accessibility(page)` on any page a browser test has opened: it fails the test when
+    axe-core finds a WCAG 2.1 A or AA violation there, naming the rule and the elements."""
+    def check(page):
+        violations = axe_violations(page)
+        assert not violations, "axe-core found WCAG 2.1 A/AA violations\n" + describe(page.url, violations)
+
+    return check
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Save a full-page screenshot of a failed browser test for whoever reads the CI log."""
@@ -54,10 +67,10 @@ def pytest_runtest_makereport(item, call):
             report.sections.append(("screenshot", f"could not save: {exc}"))
 
 
-def sign_in(page, live_server, username):
+def sign_in(page, live_server, username, password=PASSWORD):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Overview").wait_for()
 
