@@ -288,12 +288,24 @@ def _audit_hashes(*, settled: bool) -> list[bytes]:
 
 def verify_side_logs() -> verify.VerificationResult:
     """The audit log and the runs log against their checkpoints; every run's signature."""
+    result = verify_audit_log()
+    return verify_runs() if result.ok else result
+
+
+def verify_audit_log() -> verify.VerificationResult:
+    """Every audit event checkpointed so far is still there, unchanged (the audit log's Merkle tree)."""
     ok = verify.VerificationResult(True, 0, "")
     verdict = check_log("audit", _audit_hashes(settled=False), ok, noun="audit events",
                         kinds={"truncated": "audit-log", "root-mismatch": "audit-log", "no-witness": "audit-log"},
                         adopted=True)
-    if not verdict.result.ok:
-        return verdict.result
+    if verdict.result.ok:
+        witness.defer(verdict.to_witness)
+    return verdict.result
+
+
+def verify_runs() -> verify.VerificationResult:
+    """Every verification run is signed by the ledger key, and none checkpointed has gone."""
+    ok = verify.VerificationResult(True, 0, "")
     adopted_runs = witness.adopted_heads().get("runs", 0)
     for run in VerificationRun.objects.order_by("pk").iterator(chunk_size=2000):
         if run.pk > adopted_runs and not run_is_signed(run):
@@ -339,6 +351,13 @@ class SliceVerification:
         if not self.full_run.ok:
             return None
         return next((r for r in (self.own, self.tail) if not r.ok), None)
+
+    @property
+    def damage(self) -> str:
+        """The kind of the damage found ("" when intact): a name from `ledger.verify` or TAMPER_KINDS."""
+        if not self.full_run.ok:
+            return self.full_run.damage
+        return self.first_damage.damage if self.first_damage is not None else ""
 
     @property
     def scope(self) -> str:
@@ -400,6 +419,9 @@ def verify_for_statement(application, *, by=None) -> SliceVerification | None:
     own_entries = list(projection.feed(chain_dicts(entries.filter(application=application).order_by("pk"))))
     own = verify.verify_entries(own_entries, start_seq=None)
     checkpoint, proofs_checked = None, 0
+    runs = verify_runs()  # a forged or deleted run would make this statement rest on a lie
+    if not runs.ok and own.ok:
+        own = runs
     if run.ok and tail.ok and own.ok:
         own, checkpoint, proofs_checked = _against_checkpoints(book, own, own_entries, projection, application)
     return SliceVerification(book=book, full_run=run, tail=tail, own=own, ran_full_now=ran_full_now,
