@@ -188,6 +188,18 @@ SPECTACULAR_SETTINGS = {
 # Hours one person may report in one month (rule S1 practice); a call may lower it.
 MAX_HOURS_PER_PERSON_MONTH = int(os.environ.get("MAX_HOURS_PER_PERSON_MONTH", 200))
 
+# Tamper evidence (DESIGN §7): what an insider with the database cannot reach. The Ed25519 key that
+# signs checkpoints: LEDGER_SIGNING_KEY (64 hex digits, the private seed) or the file named by
+# LEDGER_SIGNING_KEY_FILE (generated there on first use in development only). The witness log:
+# LEDGER_WITNESS_DIR, one append-only file per book and instance; in production a separate volume.
+LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY", "")
+LEDGER_SIGNING_KEY_FILE = os.environ.get("LEDGER_SIGNING_KEY_FILE", str(BASE_DIR / "var" / "ledger-signing.key")
+                                         if DEBUG else "")
+LEDGER_WITNESS_DIR = os.environ.get("LEDGER_WITNESS_DIR", str(BASE_DIR / "var" / "witness") if DEBUG else "")
+# Audit events younger than this are left to the next checkpoint of the audit log: a transaction
+# still open may hold a lower id than one already committed (PostgreSQL), and the tree is by id.
+LEDGER_AUDIT_SETTLE_SECONDS = int(os.environ.get("LEDGER_AUDIT_SETTLE_SECONDS", 60))
+
 # Production hardening: `manage.py check --deploy` is clean when DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

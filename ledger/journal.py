@@ -16,7 +16,7 @@ from core.errors import RuleViolation
 from core.locking import for_update
 from core.money import ZERO, format_sek, round_hours, round_ore
 
-from . import chain
+from . import chain, checkpoints
 from .models import Account, Book, JournalEntry, Posting
 
 
@@ -124,6 +124,8 @@ def append(
             for i, leg in enumerate(rounded, start=1)
         )
         Book.objects.filter(pk=locked.pk).update(head_seq=entry.seq, head_hash=entry.hash)
+        # Signed in this transaction, so every entry we write commits with its checkpoint (DESIGN §7).
+        checkpoints.after_append(locked, entry, head_before=locked.head_seq)
         book.head_seq, book.head_hash = entry.seq, entry.hash
     return entry
 

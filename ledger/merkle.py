@@ -111,6 +111,19 @@ class TreeBuilder:
         self._stack.append(h)
         self._size += 1
 
+    @classmethod
+    def from_state(cls, size: int, stack: Sequence[bytes]) -> "TreeBuilder":
+        """Resume from a stored compact range (`state()`): one subtree root per 1 bit of `size`."""
+        if not _is_size(size) or len(stack) != bin(size).count("1") or not all(_is_hash(h) for h in stack):
+            raise ValueError(f"a compact range of {size} leaves has {bin(size).count('1')} 32-byte hashes")
+        builder = cls()
+        builder._size, builder._stack = size, [bytes(h) for h in stack]
+        return builder
+
+    def state(self) -> list[bytes]:
+        """The compact range: the roots of the perfect subtrees, largest first (O(log n) hashes)."""
+        return list(self._stack)
+
     def extend(self, leaves: Iterable[bytes]) -> None:
         """Append many leaves given as data."""
         for d in leaves:
@@ -171,6 +184,15 @@ def consistency_proof(leaves: Sequence[bytes], old_size: int, new_size: int) -> 
         return []
     hashes = [leaf_hash(d) for d in leaves[:new_size]]
     return _subproof(hashes, old_size, 0, new_size, True)
+
+
+def consistency_proof_from_hashes(leaf_hashes: Sequence[bytes], old_size: int, new_size: int) -> list[bytes]:
+    """`consistency_proof` over already-hashed leaves (what the ledger keeps while it verifies)."""
+    if not 0 <= old_size <= new_size <= len(leaf_hashes):
+        raise ValueError(f"no consistency proof from {old_size} to {new_size} (of {len(leaf_hashes)} leaves)")
+    if old_size in (0, new_size):
+        return []
+    return _subproof(leaf_hashes, old_size, 0, new_size, True)
 
 
 def tree_levels(leaf_hashes: Sequence[bytes]) -> list[list[bytes]]:

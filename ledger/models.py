@@ -317,6 +317,8 @@ class VerificationRun(models.Model):
     head_hash = models.CharField(max_length=64)
     damage = models.CharField(max_length=20, blank=True)
     message = models.TextField(blank=True)
+    # Ed25519 over `ledger.checkpoints.run_bytes(run)`: a run forged in SQL has no valid signature.
+    signature = models.CharField(max_length=128, blank=True)
 
     class Meta:
         ordering = ["-finished_at", "-id"]
@@ -332,3 +334,56 @@ class VerificationRun(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(_("Verification runs are append-only."))
+
+
+class LedgerInstance(models.Model):
+    """The identity of this database's ledger (DESIGN §7): a random id made with the database.
+
+    Checkpoints sign it and the witness's file names carry it, so the witnesses of several databases
+    on one machine (tests, demo, benchmarks) never mix. `adopted_heads` are the books (id → head seq)
+    that already had entries when the id was made: they get their first checkpoint from verify_ledger
+    on trust; any other book with entries and no checkpoint at all is a finding.
+    """
+
+    instance_id = models.CharField(max_length=36, unique=True)
+    created_at = models.DateTimeField()
+    adopted_heads = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return self.instance_id
+
+
+class Checkpoint(models.Model):
+    """A signed statement "log L of instance I had `size` leaves with Merkle root `root` at `signed_at`".
+
+    `log` is `book-<id>` for a book's journal, `audit` for the audit events, `runs` for the
+    verification runs. The message that is signed is `ledger.checkpoints.message` (documented in
+    reports/EXPORT_FORMAT.md §4); every checkpoint is also appended to the witness log outside the
+    database. `frontier` is the tree's compact range, so the next checkpoint extends it in O(log n);
+    it is not signed and never trusted beyond folding to the signed root. Append-only (triggers).
+    """
+
+    log = models.CharField(max_length=40)
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, null=True, blank=True, related_name="checkpoints")
+    instance_id = models.CharField(max_length=36)
+    size = models.PositiveBigIntegerField()
+    root = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    key_fingerprint = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128)
+    frontier = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["log", "size", "id"]
+        indexes = [models.Index(fields=["log", "size"])]
+
+    def __str__(self) -> str:
+        return f"{self.log} checkpoint {self.size} {self.root[:12]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError(_("Checkpoints are append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(_("Checkpoints are append-only."))

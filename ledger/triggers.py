@@ -5,6 +5,10 @@ source for the migration that installs them and for the test suite, which must
 lift them to flush a database between transactional tests.
 """
 TABLES = ("ledger_journalentry", "ledger_posting")
+# The evidence about the journal is append-only too (migration 0006_a14): signed checkpoints and
+# the verification runs that statements cite. Migration 0002 installs TABLES only (its default).
+EVIDENCE_TABLES = ("ledger_checkpoint", "ledger_verificationrun")
+ALL_TABLES = TABLES + EVIDENCE_TABLES
 
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger AS $$
@@ -16,16 +20,16 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def install_statements(vendor: str) -> list[str]:
+def install_statements(vendor: str, tables: tuple[str, ...] = TABLES) -> list[str]:
     if vendor == "sqlite":
         return [
             f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END;"
-            for table in TABLES for op in ("UPDATE", "DELETE")
+            for table in tables for op in ("UPDATE", "DELETE")
         ]
     if vendor == "postgresql":
         statements = [POSTGRES_FUNCTION]
-        for table in TABLES:
+        for table in tables:
             statements += [
                 f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
@@ -38,31 +42,32 @@ def install_statements(vendor: str) -> list[str]:
     raise RuntimeError(f"No append-only triggers for database vendor {vendor!r}.")
 
 
-def remove_statements(vendor: str) -> list[str]:
+def remove_statements(vendor: str, tables: tuple[str, ...] = TABLES) -> list[str]:
     if vendor == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {table}_no_{op}" for table in TABLES for op in ("update", "delete")]
+        return [f"DROP TRIGGER IF EXISTS {table}_no_{op}" for table in tables for op in ("update", "delete")]
     return [f"DROP TRIGGER IF EXISTS {table}_{name} ON {table}"
-            for table in TABLES for name in ("append_only", "no_truncate")]
+            for table in tables for name in ("append_only", "no_truncate")]
 
 
-def install(connection) -> None:
+def install(connection, tables: tuple[str, ...] = ALL_TABLES) -> None:
     with connection.cursor() as cursor:
-        for sql in install_statements(connection.vendor):
+        for sql in install_statements(connection.vendor, tables):
             cursor.execute(sql, None)
 
 
-def remove(connection) -> None:
+def remove(connection, tables: tuple[str, ...] = ALL_TABLES) -> None:
     with connection.cursor() as cursor:
-        for sql in remove_statements(connection.vendor):
+        for sql in remove_statements(connection.vendor, tables):
             cursor.execute(sql, None)
 
 
-def installed_count(connection) -> int:
+def installed_count(connection, tables: tuple[str, ...] = TABLES) -> int:
+    marks = ", ".join(["%s"] * len(tables))
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)",
-                           TABLES)
+            cursor.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})",
+                           tables)
         else:
             cursor.execute("SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                           "WHERE NOT t.tgisinternal AND c.relname IN (%s, %s)", TABLES)
+                           f"WHERE NOT t.tgisinternal AND c.relname IN ({marks})", tables)
         return cursor.fetchone()[0]

@@ -1,4 +1,5 @@
 """Shared fixtures: the people and organisations of a typical call, built with the factories."""
+import os
 from decimal import Decimal
 
 import pytest
@@ -28,6 +29,25 @@ def fast_password_hashing(settings):
 def immediate_tasks(settings):
     """Background jobs run in-line in tests; tests/test_worker.py runs the real database worker."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(scope="session")
+def ledger_key_file(tmp_path_factory):
+    """One signing key for the whole run, outside the database like in production (DESIGN §7)."""
+    path = tmp_path_factory.mktemp("ledger-key") / "signing.key"
+    path.write_text(os.urandom(32).hex() + "\n")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def ledger_witness(settings, tmp_path, ledger_key_file):
+    """Each test gets its own witness directory, so no test sees another's checkpoints; audit
+    events are checkpointed as soon as they exist (no settle time: no concurrent writers here)."""
+    settings.LEDGER_SIGNING_KEY = ""
+    settings.LEDGER_SIGNING_KEY_FILE = str(ledger_key_file)
+    settings.LEDGER_WITNESS_DIR = str(tmp_path / "witness")
+    settings.LEDGER_AUDIT_SETTLE_SECONDS = 0
+    return tmp_path / "witness"
 
 
 @pytest.fixture
