@@ -31,7 +31,7 @@ SLICE = "journal/slice.jsonl"
 PROOFS = "journal/proofs.jsonl"
 CHECKPOINT = "journal/checkpoint.json"
 CONSISTENCY = "journal/consistency.json"
-CHECKPOINT_FORMAT = "testbed-ledger-checkpoint/1"
+CHECKPOINT_HEADER = "testbed-ledger checkpoint v1"
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _ROW = re.compile(r"^([0-9a-f]{64})  (\d+)  (\S.*)$")
@@ -92,10 +92,11 @@ def parse_manifest(data: bytes) -> tuple[dict, list[tuple[str, int, str]]]:
     return header, rows
 
 
-def checkpoint_message(checkpoint: dict) -> bytes:
-    """The bytes a checkpoint's signature covers, rebuilt from its fields (never taken on trust)."""
-    return (f"{CHECKPOINT_FORMAT}\nlog {checkpoint['log']}\nsize {checkpoint['size']}\n"
-            f"root {checkpoint['root']}\nsigned-at {checkpoint['signed_at']}\n").encode("utf-8")
+def checkpoint_message(record: dict) -> bytes:
+    """The bytes a checkpoint's signature covers, rebuilt from its fields (never taken on trust):
+    the same six lines as `ledger.checkpoints.message` (EXPORT_FORMAT.md §4)."""
+    return (f"{CHECKPOINT_HEADER}\ninstance {record['instance']}\nlog {record['log']}\nsize {record['size']}\n"
+            f"root {record['root']}\ntime {record['time']}\n").encode("utf-8")
 
 
 def _read_json(archive: zipfile.ZipFile, name: str):
@@ -116,8 +117,8 @@ def _checkpoint_ok(checkpoint, public_key: bytes) -> str | None:
         return "has no root (64 hex digits)"
     if not isinstance(signature, str) or not re.match(r"^[0-9a-f]{128}$", signature):
         return "has no signature (128 hex digits)"
-    if not all(isinstance(checkpoint.get(k), str) for k in ("log", "signed_at")):
-        return "has no log name or signing time"
+    if not all(isinstance(checkpoint.get(k), str) for k in ("instance", "log", "time")):
+        return "has no instance, log name or signing time"
     if not ed25519.verify(public_key, checkpoint_message(checkpoint), bytes.fromhex(signature)):
         return "has a signature that does not match its fields and the manifest's key"
     return None
@@ -155,7 +156,8 @@ def _check_files(archive, rows, result: DossierResult) -> None:
         result.checked.append(f"{len(rows)} files match their SHA-256 in MANIFEST")
 
 
-def _check_journal(archive, listed: set, public_key: bytes, result: DossierResult, verify_lines) -> None:
+def _check_journal(archive, listed: set, public_key: bytes, result: DossierResult, verify_lines,
+                   book: str = "") -> None:
     if SLICE not in listed:
         result.fail(f"{SLICE} is not in MANIFEST.")
         return
@@ -174,6 +176,9 @@ def _check_journal(archive, listed: set, public_key: bytes, result: DossierResul
     problem = _checkpoint_ok(checkpoint, public_key)
     if problem:
         result.fail(f"{CHECKPOINT} {problem}.")
+        return
+    if checkpoint["log"] != f"book-{book}":
+        result.fail(f"{CHECKPOINT} is a checkpoint of {checkpoint['log']}, not of book {book} (MANIFEST).")
         return
     root, size = bytes.fromhex(checkpoint["root"]), checkpoint["size"]
     proofs = {}
@@ -201,14 +206,14 @@ def _check_journal(archive, listed: set, public_key: bytes, result: DossierResul
     if unproven:
         return
     result.checked.append(f"{chain.entries_checked} entries proven in checkpoint {checkpoint['log']} "
-                          f"size {size} root {checkpoint['root']}, signed {checkpoint['signed_at']}")
+                          f"size {size} root {checkpoint['root']}, signed {checkpoint['time']}")
     newest = consistency.get("newest") if isinstance(consistency, dict) else None
     problem = _checkpoint_ok(newest, public_key)
     if problem:
         result.fail(f"{CONSISTENCY}: the newest checkpoint {problem}.")
         return
-    if newest["log"] != checkpoint["log"]:
-        result.fail(f"{CONSISTENCY}: the newest checkpoint is of another log.")
+    if (newest["log"], newest["instance"]) != (checkpoint["log"], checkpoint["instance"]):
+        result.fail(f"{CONSISTENCY}: the newest checkpoint is of another log or ledger instance.")
         return
     try:
         proof = merkle.proof_from_hex(consistency.get("proof"))
@@ -220,7 +225,7 @@ def _check_journal(archive, listed: set, public_key: bytes, result: DossierResul
                     f"the slice is proven in (size {size}).")
         return
     result.checked.append(f"checkpoint size {size} is a prefix of the newest checkpoint size {newest['size']} "
-                          f"root {newest['root']}, signed {newest['signed_at']}")
+                          f"root {newest['root']}, signed {newest['time']}")
 
 
 def verify_dossier(path_or_file, *, verify_lines, trusted_key: str | None = None) -> DossierResult:
@@ -255,7 +260,8 @@ def verify_dossier(path_or_file, *, verify_lines, trusted_key: str | None = None
                                   + (" (the key you gave)" if trusted_key else ""))
         _check_files(archive, rows, result)
         try:
-            _check_journal(archive, {path for _s, _n, path in rows}, public_key, result, verify_lines)
+            _check_journal(archive, {path for _s, _n, path in rows}, public_key, result, verify_lines,
+                           header.get("book", ""))
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError, TypeError) as exc:
             result.fail(f"the journal cannot be checked ({exc}).")
     return result

@@ -35,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applications.models import Application, AuditEvent
-from ledger import merkle
+from ledger.integrity import chain_dicts
 from ledger import selectors as ledger_selectors
 from ledger.dossier_check import (
     CHECKPOINT,
@@ -109,25 +109,26 @@ def _csv_rows(rows):
 
 
 def _journal(application: Application, reader: Reader, book: Book):
-    """(slice lines, proofs lines, checkpoint, consistency) for the reader's slice of the book's first
-    `book.head_seq` entries."""
-    size = book.head_seq
-    entries = journal_export.journal_entries(book, application, reader.user if not reader.full else None)
-    seqs = list(entries.values_list("seq", "hash"))
-    hashes = signing.leaf_hashes(book, size)
-    anchor = signing.checkpoint(book, size, hashes)
-    proofs = merkle.proofs_for(hashes, [seq - 1 for seq, _h in seqs], size) if seqs else {}
+    """(slice lines, proof lines, anchor checkpoint, consistency) for the reader's slice of the entries
+    the newest signed checkpoint covers."""
+    entries = journal_export.journal_entries(book, application, None if reader.full else reader.user)
+    seqs = list(entries.values_list("seq", flat=True))
+    proven = signing.proven_slice(book, seqs)
+    entries = entries.filter(seq__lte=proven.newest["size"])
+    hashes = dict(entries.values_list("seq", "hash"))
 
     def proof_lines():
-        for seq, entry_hash in seqs:
-            yield (canonical_json({"seq": seq, "hash": entry_hash,
-                                   "proof": merkle.proof_to_hex(proofs[seq - 1])}) + "\n").encode("utf-8")
+        for seq in seqs:
+            yield (canonical_json({"seq": seq, "hash": hashes[seq], "proof": proven.proofs[seq]}) + "\n").encode()
 
-    # The newest checkpoint is the one just signed; with a witnessed history this is where an
-    # older checkpoint's consistency proof goes (ledger.merkle.consistency_proof).
-    consistency = {"from": {"size": anchor["size"], "root": anchor["root"]}, "newest": anchor, "proof": []}
-    slice_lines = journal_export.jsonl_lines(book, application, reader=None if reader.full else reader.user)
-    return slice_lines, proof_lines(), anchor, consistency
+    consistency = {"from": {"size": proven.anchor["size"], "root": proven.anchor["root"]},
+                   "newest": proven.newest, "proof": proven.consistency}
+    return _slice_lines(entries), proof_lines(), proven.anchor, consistency
+
+
+def _slice_lines(entries):
+    for entry in chain_dicts(entries):
+        yield (canonical_json(entry) + "\n").encode("utf-8")
 
 
 def _json_bytes(value) -> bytes:
