@@ -96,7 +96,7 @@ def checkpoint_message(record: dict) -> bytes:
     """The bytes a checkpoint's signature covers, rebuilt from its fields (never taken on trust):
     the same six lines as `ledger.checkpoints.message` (EXPORT_FORMAT.md §4)."""
     return (f"{CHECKPOINT_HEADER}\ninstance {record['instance']}\nlog {record['log']}\nsize {record['size']}\n"
-            f"root {record['root']}\ntime {record['time']}\n").encode("utf-8")
+            f"root {record['root']}\ntime {record['time']}\n").encode()
 
 
 def _read_json(archive: zipfile.ZipFile, name: str):

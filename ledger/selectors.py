@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.db.models import CharField, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast
-
 from django.utils import timezone
 
 from applications import permissions as perm

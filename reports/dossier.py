@@ -35,7 +35,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applications.models import Application, AuditEvent
-from ledger.integrity import chain_dicts
 from ledger import selectors as ledger_selectors
 from ledger.dossier_check import (
     CHECKPOINT,
@@ -46,6 +45,7 @@ from ledger.dossier_check import (
     SIGNATURE,
     SLICE,
 )
+from ledger.integrity import chain_dicts
 from ledger.models import Book, CashContribution, JournalEntry, TimeReport
 
 from . import audit_trail, journal_export, signing
@@ -240,7 +240,7 @@ def _readme(application: Application, reader: Reader, *, lang: str, generated_at
             _("Scope: %(scope)s") % {"scope": scope},
             "",
             _("How to verify this dossier (Python 3.11 or later, nothing else to install):"),
-            "    python -m ledger.verify %s --key %s" % (name, signing.key_fingerprint()),
+            f"    python -m ledger.verify {name} --key {signing.key_fingerprint()}",
             _("Run it in a copy of the ledger's source code (the folder that holds ledger/ and core/); it needs no "
               "database and no network. It checks:"),
             _("1. MANIFEST.sig is the Ed25519 signature of MANIFEST by the ledger's key. Compare the key's "
