@@ -1,7 +1,8 @@
 """Verify an auditor's dossier (one ZIP per application) with the standard library only.
 
 `python -m ledger.verify DOSSIER.zip` lands here. What is checked, in this order, and what each
-check proves (the format is written by reports/dossier.py and documented in reports/EXPORT_FORMAT.md, "The auditor's dossier"):
+check proves (the format is written by reports/dossier.py and documented in reports/EXPORT_FORMAT.md,
+"The auditor's dossier"):
 
 1. MANIFEST.sig is an Ed25519 signature (RFC 8032, `ledger.ed25519`) of the exact bytes of MANIFEST by the
    public key MANIFEST names; with `--key` the key must also be the one the auditor was given
