@@ -307,6 +307,9 @@ class Partner(models.Model):
     planned_hours = models.DecimalField(_("planned hours"), **HOURS)
     hourly_rate = models.DecimalField(_("hourly rate (SEK)"), **MONEY)
     role_description = models.TextField(_("role in the testbed"), blank=True)
+    # Rule S4/T8: the company benefits from the testbed as state aid (a de minimis declaration is on file);
+    # the application's records are then kept ten years, not five (rule T7).
+    has_state_aid = models.BooleanField(_("state aid (de minimis declaration)"), default=False)
 
     class Meta:
         ordering = ["id"]

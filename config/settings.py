@@ -239,3 +239,7 @@ SIE_ACCOUNTS = {
 }
 # The chart the defaults come from (#KPTYP).
 SIE_CHART_TYPE = "BAS2024"
+
+# The auditor's dossier (reports/dossier.py): above this estimated size it is made by the worker and
+# kept as a document instead of being streamed while the user waits.
+DOSSIER_STREAM_MAX_BYTES = int(os.environ.get("DOSSIER_STREAM_MAX_BYTES", 200 * 1024 * 1024))

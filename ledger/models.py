@@ -8,12 +8,15 @@ documents that entries are posted from once an officer has verified them.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from applications import retention
 from applications.models import HOURS, MONEY, Application, FundingCall, Partner
 from applications.permissions import claim_applicant_may, claim_officer_may
+from core import clock
 from core.money import round_ore
 
 
@@ -280,6 +283,14 @@ class CashContribution(models.Model):
     def __str__(self) -> str:
         return f"{self.voucher_reference} {self.amount} SEK"
 
+    def delete(self, *args, **kwargs):
+        # Rules E6, T7: a claimed item and its receipt are kept until the application's retention ends
+        # (a trigger refuses the same in SQL: ledger.triggers.RETENTION).
+        if self.claim_id is not None and not retention_has_ended(self.application):
+            raise AppendOnlyError(_("A claimed cash item and its receipt are kept until the application's "
+                                    "retention period ends (rule E6)."))
+        return super().delete(*args, **kwargs)
+
 
 class IdempotencyRecord(models.Model):
     """The first result of a money-creating call, so a retry returns it and posts nothing."""
@@ -387,3 +398,28 @@ class Checkpoint(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(_("Checkpoints are append-only."))
+
+
+# ---------------------------------------------------------------- retention (rules E6, T7)
+def last_payment_date(application):
+    """The day of the last fund payment to the application (a debit on its fund-paid account), or None.
+
+    An application that ended without any payment counts from its last chained entry (its final
+    transition), so its records too have an end.
+    """
+    paid = (JournalEntry.objects.filter(application=application, postings__account__kind=Account.Kind.FUND_PAID,
+                                        postings__amount__gt=0).aggregate(at=Max("occurred_at"))["at"])
+    if paid is None and application.state in Application.FINAL_STATES:
+        paid = JournalEntry.objects.filter(application=application).aggregate(at=Max("occurred_at"))["at"]
+    return None if paid is None else timezone.localdate(paid)
+
+
+def retention_end_of(application):
+    """31 December of the fifth (state aid: tenth) year after the last payment, or None (rule T7)."""
+    state_aid = application.partners.filter(has_state_aid=True).exists()
+    return retention.retention_end(last_payment_date(application), state_aid=state_aid)
+
+
+def retention_has_ended(application) -> bool:
+    return retention.has_ended(retention_end_of(application), clock.today())
+

@@ -4,13 +4,17 @@ Balances come from one aggregate query per application (or per call), so their c
 does not grow in queries with the number of entries.
 """
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import CharField, Q, Sum
+from django.db.models import CharField, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from applications import permissions as perm
+from applications import retention
 from applications import selectors as app_selectors
+from applications.models import Application, Partner
 from core.money import ZERO, round_ore
 
 from .models import Account, Book, CashContribution, Claim, JournalEntry, Posting, TimeReport
@@ -202,3 +206,31 @@ def sums_by_account_kind(book, *, start=None, end=None) -> dict:
         postings = postings.filter(entry__occurred_at__lt=end)
     rows = postings.values("account__kind").annotate(total=Sum("amount")).order_by("account__kind")
     return {row["account__kind"]: _sum(row["total"]) for row in rows}
+
+
+# ---------------------------------------------------------------- retention (rules E6, T7)
+def retention_rows(user, today):
+    """(application, last payment day, state aid?, kept until) for the applications an officer of the call
+    or an auditor sees whose retention has ended by `today`, oldest first.
+
+    The database narrows to applications whose last payment (or, without any, last entry of a finished
+    application) lies before 1 January five years back; the rule itself (applications.retention) decides.
+    """
+    paid = (JournalEntry.objects.filter(application=OuterRef("pk"), postings__account__kind=Account.Kind.FUND_PAID,
+                                        postings__amount__gt=0).order_by("-occurred_at").values("occurred_at")[:1])
+    last = JournalEntry.objects.filter(application=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
+    boundary = timezone.make_aware(datetime(today.year - retention.YEARS, 1, 1))
+    candidates = (Application.objects.filter(app_selectors.reviewer_q(user))
+                  .annotate(last_paid_at=Subquery(paid), last_entry_at=Subquery(last),
+                            state_aid=Exists(Partner.objects.filter(application=OuterRef("pk"), has_state_aid=True)))
+                  .filter(Q(last_paid_at__lt=boundary)
+                          | Q(last_paid_at__isnull=True, state__in=Application.FINAL_STATES, last_entry_at__lt=boundary))
+                  .select_related("call"))
+    rows = []
+    for application in candidates:
+        moment = application.last_paid_at or application.last_entry_at
+        last_day = timezone.localdate(moment)
+        end = retention.retention_end(last_day, state_aid=application.state_aid)
+        if retention.has_ended(end, today):
+            rows.append((application, last_day, application.state_aid, end))
+    return sorted(rows, key=lambda row: (row[3], row[0].reference))

@@ -10,10 +10,12 @@ memory stays flat whatever the size of the book.
 import argparse
 import json
 import sys
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledger import dossier_check
 from ledger.chain import GENESIS_HASH, check_entry, checked_entry_hash
 
 DAMAGE_KINDS = ("altered", "missing", "reordered", "unbalanced", "broken-link", "malformed")
@@ -172,14 +174,19 @@ def verify_lines(lines: Iterable[bytes | str], *, start_seq: int | None = 1) -> 
 def main(argv=None) -> int:
     """Command line: exit 0 intact, 1 tampered, 2 usage error or unreadable file."""
     parser = argparse.ArgumentParser(prog="python -m ledger.verify",
-                                     description="Verify a journal export (JSON Lines) offline.")
-    parser.add_argument("file", help="the .jsonl export, or - for standard input")
+                                     description="Verify a journal export (JSON Lines) or an auditor's dossier "
+                                                 "(ZIP) offline.")
+    parser.add_argument("file", help="the .jsonl export or the dossier .zip, or - for standard input")
     parser.add_argument("--slice", action="store_true",
                         help="the file holds one application's entries, not a whole book")
+    parser.add_argument("--key", help="a dossier: the ledger's public key (64 hex digits) or its fingerprint, "
+                                      "as the regional body publishes it; the manifest must be signed by it")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on usage errors and --help; report, don't exit
         return exc.code if isinstance(exc.code, int) else 2
+    if args.file != "-" and zipfile.is_zipfile(args.file):
+        return dossier_check.main(args.file, verify_lines=verify_lines, trusted_key=args.key)
     start_seq = None if args.slice else 1
     try:
         if args.file == "-":

@@ -79,6 +79,15 @@ def application_journal(user, reference: str) -> tuple[Book, Application]:
     return book, application
 
 
+def dossier_application(user, reference: str) -> Application:
+    """The application whose dossier `user` may take: whoever may see it (a partner company its own
+    dossier). Drafts are not in anyone else's view, and their applicants have nothing to audit yet."""
+    application = statement_application(user, reference)
+    if application.state == Application.State.DRAFT:
+        raise _not_found()
+    return application
+
+
 def audit_events(user, application_reference: str | None = None):
     """(events, application): the audit events the user may see (ledger.selectors.visible_events),
     of one application if named. The whole trail is for auditors and officers."""

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import RuleViolation
 
-from . import access, audit_trail, journal_export, sie
+from . import access, audit_trail, dossier, journal_export, sie
 from .call_summary import render_call_summary_pdf, render_call_summary_xlsx
 from .statement import render_statement_pdf, render_statement_xlsx
 
@@ -22,6 +22,7 @@ PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 JSONL = "application/jsonl; charset=utf-8"
+ZIP = "application/zip"
 # SIE has no registered media type; the file is CP437 text.
 SIE = "text/plain; charset=IBM437"
 
@@ -139,3 +140,17 @@ def sie_export(user, book_id, *, since=None, until=None):
     name = sie.filename(book, since, until)
     access.record_download(user, document=name, obj=book, comment=f"{name} ({since.isoformat()}–{until.isoformat()})")
     return stream_response(sie.lines(book, since, until, generated_by=user.get_username()), name, SIE)
+
+
+def dossier_zip(user, reference: str, *, lang=None, default_lang=None):
+    """The application's dossier ZIP, streamed as it is made and logged (rule E5). A dossier too large to
+    make while the user waits is refused with a pointer to the background job."""
+    application = access.dossier_application(user, reference)
+    lang = choose_language(lang, default_lang)
+    reader = dossier.reader_of(application, user)
+    if reader.full and dossier.is_large(application):
+        raise RuleViolation([_("This dossier is too large to make while you wait; have it prepared in the "
+                               "background from the application's page, or with manage.py export_dossier.")])
+    name = dossier.filename(application, reader)
+    access.record_download(user, document=name, obj=application, application=application)
+    return stream_response(dossier.stream(application, reader, lang=lang), name, ZIP)

@@ -3,7 +3,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import FundingCall
+from applications.models import Application, FundingCall
+from core import clock
+from ledger.models import AppendOnlyError
 
 
 class GeneratedDocument(models.Model):
@@ -18,8 +20,10 @@ class GeneratedDocument(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
-    kind = models.CharField(max_length=30, default="call_summary_pdf")
+    kind = models.CharField(max_length=30, default="call_summary_pdf")  # or "dossier"
     call = models.ForeignKey(FundingCall, on_delete=models.PROTECT, related_name="+")
+    # A dossier's application; its keep_until is the application's retention end (rules E6, T7).
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     language = models.CharField(max_length=10)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
@@ -38,3 +42,14 @@ class GeneratedDocument(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def is_retained(self) -> bool:
+        """A dossier is kept until its retention ends; with no end known yet, it is kept (rule E6)."""
+        return self.kind == "dossier" and self.status == self.Status.DONE and (
+            self.keep_until is None or self.keep_until >= clock.today())
+
+    def delete(self, *args, **kwargs):
+        if self.is_retained:
+            raise AppendOnlyError(_("A dossier is kept until its retention period ends (rule E6)."))
+        return super().delete(*args, **kwargs)

@@ -221,3 +221,25 @@ def test_statement_pdf_and_xlsx_follow_the_policy(matrix):
             assert "V1" not in text and "Cash items" not in book.sheetnames and "Claims" not in book.sheetnames
             assert people == ({"Anna"} if role == "own_company" else {"Bo"}), role
             assert "partner statement" in text, role
+
+
+@pytest.mark.django_db
+def test_dossier_follows_the_policy(matrix):
+    """The dossier ZIP (web and API) holds each role's own journal slice; receipts only in full view."""
+    import zipfile
+
+    world, users = matrix
+    a = world.application
+    for role in ROLES:
+        user = users[role]
+        page = web(user).get(f"/reports/applications/{a.reference}/dossier.zip", {"lang": "en"})
+        via_api = api(user).get(f"/api/v1/reports/applications/{a.reference}/dossier.zip")
+        if role in NOBODY:
+            assert page.status_code == via_api.status_code == 404, role
+            continue
+        assert page.status_code == via_api.status_code == 200, role
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(page.streaming_content)))
+        lines = archive.read("journal/slice.jsonl").decode().splitlines()
+        assert {json.loads(line)["seq"] for line in lines if line} == expected_entry_seqs(world, role), role
+        receipts = [name for name in archive.namelist() if name.startswith("receipts/")]
+        assert bool(receipts) == (role in FULL), role

@@ -11,6 +11,7 @@ urlpatterns = [
          name="api-report-application-journal-jsonl"),
     path("applications/<str:reference>/journal.csv", api.ApplicationJournalCsv.as_view(),
          name="api-report-application-journal-csv"),
+    path("applications/<str:reference>/dossier.zip", api.DossierZip.as_view(), name="api-report-dossier-zip"),
     path("calls/<int:call_id>/summary.pdf", api.CallSummaryPdf.as_view(), name="api-report-call-summary-pdf"),
     path("calls/<int:call_id>/summary.xlsx", api.CallSummaryXlsx.as_view(), name="api-report-call-summary-xlsx"),
     path("books/<int:book_id>/journal.jsonl", api.JournalJsonl.as_view(), name="api-report-journal-jsonl"),

@@ -95,6 +95,17 @@ class ApplicationJournalCsv(ReportView):
         return downloads.application_journal(request.user, reference, fmt="csv")
 
 
+class DossierZip(ReportView):
+    @extend_schema(operation_id="reports_dossier_zip", parameters=[LANG], tags=["reports"],
+                   responses=_file(downloads.ZIP, "The auditor's dossier of one application: statement, journal "
+                                                 "slice with proofs and signed checkpoints, receipts, decisions, "
+                                                 "audit trail and reviews, with a signed MANIFEST; verify with "
+                                                 "`python -m ledger.verify`. A partner company gets its own."))
+    def get(self, request, reference):
+        return downloads.dossier_zip(request.user, reference, lang=request.query_params.get("lang"),
+                                     default_lang=getattr(request, "LANGUAGE_CODE", None))
+
+
 class AuditTrailCsv(ReportView):
     @extend_schema(operation_id="reports_audit_trail_csv", parameters=[APPLICATION], tags=["reports"],
                    responses=_file("text/csv", "Every audit event in the user's scope (EXPORT_FORMAT.md)."))

@@ -14,12 +14,14 @@ from django.views.decorators.http import require_POST
 
 from applications import permissions, rules, selectors
 from applications.models import Application, FundingCall, Organisation
-from core import display
+from core import clock, display
 from core.errors import RuleViolation, TransitionConflict
 from core.money import parse_decimal
 from ledger import grants, matching
 from ledger import selectors as ledger_selectors
+from ledger.models import retention_end_of
 from ledger.selectors import application_balances
+from reports import dossier
 from services import drafting, lifecycle
 from web.forms import (
     ApplicationFilterForm,
@@ -345,6 +347,9 @@ def application_detail(request, reference):
         "own_company_ids": {p.company_id for p in own_partners},
         "sees_everything": everything,
         "is_applicant": is_applicant,
+        "retention_end": retention_end_of(application),
+        "state_aid": application.partners.filter(has_state_aid=True).exists(),
+        "dossier_large": everything and application.state != Application.State.DRAFT and dossier.is_large(application),
     })
 
 
@@ -420,3 +425,11 @@ def _may_ever(application, name, user) -> bool:
     officer_steps = {"start_review", "request_changes", "approve", "reject", "close", "terminate"}
     return officer if name in officer_steps else applicant
 
+
+
+def retention_list(request):
+    """Applications whose retention has ended (rules E6, T7): for officers of the call and auditors."""
+    user = request.user
+    if not (permissions.is_officer(user) or permissions.is_auditor(user)):
+        raise Http404(_("No such page."))
+    return render(request, "web/retention_list.html", {"rows": ledger_selectors.retention_rows(user, clock.today())})

@@ -66,6 +66,20 @@ def application_journal_csv(request, reference):
 
 
 @download
+def dossier_zip(request, reference):
+    return downloads.dossier_zip(request.user, reference, lang=request.GET.get("lang"),
+                                 default_lang=request.LANGUAGE_CODE)
+
+
+@require_POST
+def dossier_job(request, reference):
+    """Have the worker make a large dossier; the document page shows its progress and the download."""
+    lang = downloads.choose_language(request.POST.get("lang"), request.LANGUAGE_CODE)
+    document = jobs.request_dossier(request.user, reference, lang=lang)
+    return redirect("reports:document_detail", pk=document.pk)
+
+
+@download
 def audit_trail_csv(request):
     return downloads.audit_trail_csv(request.user, request.GET.get("application"))
 

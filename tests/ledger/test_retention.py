@@ -1,0 +1,91 @@
+"""Retention of an application's records (rules E6, T7): dates with a fixed clock, deletion refused
+before the end, and the officers' list of applications whose retention has ended."""
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from applications import retention
+from core import clock
+from ledger.models import AppendOnlyError, last_payment_date, retention_end_of
+from tests.scenarios import cash, claim_and_pay, months, report
+
+
+def test_retention_ends_31_december_of_the_fifth_year_after_the_last_payment():
+    # rule T7: last payment 12 March 2026 → kept until 31 December 2031
+    assert retention.retention_end(date(2026, 3, 12), state_aid=False) == date(2031, 12, 31)
+
+
+def test_state_aid_keeps_records_ten_years():
+    # rules T7, S4: the longest applies
+    assert retention.retention_end(date(2026, 3, 12), state_aid=True) == date(2036, 12, 31)
+
+
+def test_no_payment_means_no_end_yet():
+    assert retention.retention_end(None, state_aid=False) is None
+    assert not retention.has_ended(None, date(2099, 1, 1))
+
+
+def test_retention_ends_after_its_last_day_not_on_it():
+    end = date(2031, 12, 31)
+    assert not retention.has_ended(end, date(2031, 12, 31))
+    assert retention.has_ended(end, date(2032, 1, 1))
+
+
+@pytest.fixture
+def paid(example, applicant, officer, second_officer):
+    application, x, _y, reps = example
+    item = cash(application, applicant, "150000.00", "VER-1")
+    report(x, reps, months(application, 0), "100")
+    claim_and_pay(application, applicant, officer, second_officer)
+    item.refresh_from_db()
+    return application, item
+
+
+@pytest.mark.django_db
+def test_an_application_counts_from_its_last_payment(paid):
+    application, _item = paid
+    paid_on = last_payment_date(application)
+    assert paid_on == clock.today()
+    assert retention_end_of(application) == date(paid_on.year + 5, 12, 31)
+    partner = application.partners.first()
+    partner.has_state_aid = True
+    partner.save()
+    assert retention_end_of(application) == date(paid_on.year + 10, 12, 31)
+
+
+@pytest.mark.django_db
+def test_a_claimed_cash_item_cannot_be_deleted_before_retention_ends(paid, monkeypatch):
+    application, item = paid
+    with pytest.raises(AppendOnlyError, match="retention"):
+        item.delete()
+    end = retention_end_of(application)
+    monkeypatch.setattr(clock, "today", lambda: date(end.year + 1, 1, 1))
+    item.delete()
+    assert not application.cash_contributions.filter(pk=item.pk).exists()
+
+
+@pytest.mark.django_db
+def test_officers_list_applications_whose_retention_has_ended(paid, officer, company_rep, monkeypatch):
+    application, _item = paid
+    end = retention_end_of(application)
+    client = Client()
+    client.force_login(officer)
+    monkeypatch.setattr(clock, "today", lambda: end)
+    assert application.reference.encode() not in client.get("/applications/retention-ended/").content
+    monkeypatch.setattr(clock, "today", lambda: date(end.year + 1, 1, 1))
+    page = client.get("/applications/retention-ended/")
+    assert page.status_code == 200 and application.reference.encode() in page.content
+    rep = Client()
+    rep.force_login(company_rep)
+    assert rep.get("/applications/retention-ended/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_application_page_shows_the_retention_end(paid, officer):
+    application, _item = paid
+    client = Client()
+    client.force_login(officer)
+    page = client.get(f"/applications/{application.reference}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["retention_end"] == retention_end_of(application)
+    assert b"data-retention" in page.content
