@@ -13,12 +13,14 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from core import money
+
 from . import orgnumber
 from .permissions import applicant_may, call_officer_may, officer_may
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-HOURS = {"max_digits": 10, "decimal_places": 2}
-RATIO = {"max_digits": 6, "decimal_places": 4}
+MONEY = {"max_digits": money.MONEY_DIGITS, "decimal_places": money.MONEY_PLACES}
+HOURS = {"max_digits": money.HOURS_DIGITS, "decimal_places": money.HOURS_PLACES}
+RATIO = {"max_digits": money.RATIO_DIGITS, "decimal_places": money.RATIO_PLACES}
 
 
 def validate_org_number(value: str) -> None:

@@ -9,7 +9,7 @@ from applications.models import Application, FundingCall, Organisation, Partner
 from applications.permissions import is_applicant_of
 from core.errors import NotPermitted, RuleViolation, TransitionConflict
 from core.locking import for_update
-from core.money import parse_decimal, round_hours, round_ore
+from core.money import parse_hours, parse_money
 
 from .effects import diff, log_event
 
@@ -30,7 +30,7 @@ def _clean_application_fields(fields: dict) -> dict:
     cleaned = {k: v for k, v in fields.items() if k in APPLICATION_FIELDS}
     if "public_cash" in cleaned:
         try:
-            cleaned["public_cash"] = round_ore(parse_decimal(cleaned["public_cash"]))
+            cleaned["public_cash"] = parse_money(cleaned["public_cash"])
         except ValueError as exc:
             raise RuleViolation([str(exc)], {"public_cash": [str(exc)]}) from exc
         if cleaned["public_cash"] < 0:
@@ -95,13 +95,13 @@ def update_application(application: Application, *, by, **fields) -> Application
 def _partner_values(hours, hourly_rate) -> tuple[Decimal, Decimal]:
     errors = {}
     try:
-        hours = round_hours(parse_decimal(hours))
+        hours = parse_hours(hours)
         if hours < 0:
             errors["planned_hours"] = [_("Hours cannot be negative.")]
     except ValueError as exc:
         errors["planned_hours"] = [str(exc)]
     try:
-        hourly_rate = round_ore(parse_decimal(hourly_rate))
+        hourly_rate = parse_money(hourly_rate)
         if hourly_rate < 0:
             errors["hourly_rate"] = [_("The hourly rate cannot be negative.")]
     except ValueError as exc:

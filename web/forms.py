@@ -1,6 +1,6 @@
 """Forms of the web interface: they parse and present input; every rule is checked by the services.
 
-Money and hours are text fields parsed by `core.money.parse_decimal`, so both "400 000,50"
+Money and hours are text fields parsed by `core.money.parse_money` / `parse_hours`, so both "400 000,50"
 (Swedish) and "400000.50" are accepted. A service's RuleViolation is mapped back onto the
 form with `add_violation`, so every error is shown next to the field it is about.
 """
@@ -10,16 +10,25 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, NotificationPreference, Organisation
 from core.display import hours, sek
-from core.money import parse_decimal
+from core.money import MAX_TEXT, ZERO, AmountError, parse_hours, parse_money
 from ledger.models import JournalEntry
 from services import notifications
 
 
 class DecimalTextField(forms.CharField):
-    """A number typed by a person: spaces and a decimal comma are fine, floats never happen."""
+    """A number typed by a person: spaces and a decimal comma are fine, floats never happen.
 
-    def __init__(self, *args, **kwargs):
+    Parsed by the one parser (`parse`: core.money.parse_money or parse_hours): finite, fits the
+    database column, rounded half-up to two decimals, at least `minimum` (0 by default: no form
+    takes a negative figure); anything else is this field's error, never a 500.
+    """
+
+    parse = staticmethod(parse_money)
+
+    def __init__(self, *args, minimum=ZERO, **kwargs):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        kwargs.setdefault("max_length", MAX_TEXT)
+        self.minimum = minimum
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
@@ -27,9 +36,9 @@ class DecimalTextField(forms.CharField):
         if value in self.empty_values:
             return None
         try:
-            return parse_decimal(normalise_number(value))
-        except ValueError as exc:
-            raise forms.ValidationError(_("Enter a number, for example 1 234,50."), code="invalid") from exc
+            return self.parse(normalise_number(value), minimum=self.minimum)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
 
 
 def normalise_number(text: str) -> str:
@@ -47,11 +56,11 @@ def normalise_number(text: str) -> str:
 
 
 class MoneyField(DecimalTextField):
-    pass
+    parse = staticmethod(parse_money)
 
 
 class HoursField(DecimalTextField):
-    pass
+    parse = staticmethod(parse_hours)
 
 
 class DateInput(forms.DateInput):
