@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from core import money
+from core.text import control_character_problem
 
 MONEY = {"max_digits": money.MONEY_DIGITS, "decimal_places": money.MONEY_PLACES}
 HOURS = {"max_digits": money.HOURS_DIGITS, "decimal_places": money.HOURS_PLACES}
@@ -53,7 +54,33 @@ def hours_field(**kwargs) -> DecimalField:
     return DecimalField(**HOURS, **kwargs)
 
 
-class ModelSerializer(serializers.ModelSerializer):
+class TextChecks:
+    """Every text field of a serializer refuses control characters (core.text).
+
+    A field is multi-line (tab, LF and CR allowed) when it may be longer than 200 characters or has no
+    limit: descriptions, reasons, comments; titles, names and references are single-line.
+    """
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        errors = {}
+        for name, field in self.fields.items():
+            if field.read_only or not isinstance(field, serializers.CharField) or field.source not in value:
+                continue
+            limit = getattr(field, "max_length", None)
+            problem = control_character_problem(value[field.source], multiline=limit is None or limit > 200)
+            if problem:
+                errors[name] = [problem]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class Serializer(TextChecks, serializers.Serializer):
+    pass
+
+
+class ModelSerializer(TextChecks, serializers.ModelSerializer):
     """ModelSerializer whose model DecimalFields become the money module's DecimalField."""
 
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,

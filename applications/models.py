@@ -499,3 +499,21 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"
+
+
+class ReferenceCounter(models.Model):
+    """The last application number handed out in a year (TB-<year>-<number>).
+
+    services.drafting.next_reference increments it in one statement (INSERT … ON CONFLICT DO UPDATE),
+    which locks the year's row until the creating transaction ends: parallel creates queue there and
+    never hand out the same reference, on PostgreSQL and SQLite alike.
+    """
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("application reference counter")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

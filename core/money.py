@@ -28,7 +28,7 @@ MAX_HOURS = Decimal("99999999.99")
 # fits in far less; a megabyte of digits is refused before Decimal() sees it.
 MAX_TEXT = 40
 # Plain notation only, after grouping marks are dropped: "-1234.50", "1234,5", "+7", ".5".
-PLAIN = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+PLAIN = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
 # Exact arithmetic wide enough for any value a column holds, whatever the thread's context.
 WIDE = Context(prec=60, rounding=ROUND_HALF_UP)
 

@@ -2,10 +2,11 @@
 requested. Only the applicant organisation may; every change is audited with before and after."""
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
-from applications.models import Application, FundingCall, Organisation, Partner
+from applications.models import Application, FundingCall, Organisation, Partner, ReferenceCounter
 from applications.permissions import is_applicant_of
 from core.errors import NotPermitted, RuleViolation, TransitionConflict
 from core.locking import for_update
@@ -14,12 +15,31 @@ from core.money import parse_hours, parse_money
 from .effects import diff, log_event
 
 
+@transaction.atomic
 def next_reference(call: FundingCall) -> str:
+    """The next free TB-<year>-<number>, never handed out twice, even by parallel workers.
+
+    One statement increments the year's counter row (creating it at 1), and holds that row's lock
+    until the caller's transaction ends, so concurrent creates queue here (PostgreSQL: row lock;
+    SQLite: the write lock). A reference that exists without the counter knowing (data from before
+    the counter, a fixture) is skipped: the counter moves past the highest one of the year.
+    """
     year = call.opens_on.year
     prefix = f"TB-{year}-"
-    last = (Application.objects.filter(reference__startswith=prefix).order_by("-reference")
-            .values_list("reference", flat=True).first())
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    quote = connection.ops.quote_name
+    table = quote(ReferenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('year')}, {quote('last')}) VALUES (%s, 1) "
+            f"ON CONFLICT ({quote('year')}) DO UPDATE SET {quote('last')} = {table}.{quote('last')} + 1 "
+            f"RETURNING {quote('last')}", [year])
+        number = cursor.fetchone()[0]
+    highest = (Application.objects.filter(reference__startswith=prefix)
+               .order_by(Length("reference").desc(), "-reference").values_list("reference", flat=True).first())
+    taken = int(highest.rsplit("-", 1)[1]) if highest and highest.rsplit("-", 1)[1].isdigit() else 0
+    if taken >= number:
+        number = taken + 1
+        ReferenceCounter.objects.filter(year=year).update(last=number)
     return f"{prefix}{number:04d}"
 
 

@@ -133,7 +133,7 @@ class ApplicationSerializer(fields.ModelSerializer):
         return serializer.to_representation(decisions[0])
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class ApplicationCreateSerializer(fields.Serializer):
     call = IdField(scope=selectors.visible_calls)
     applicant = IdField(scope=selectors.visible_organisations,
                         help_text=_("The public organisation you apply for; you must be its applicant."))
@@ -145,7 +145,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
     public_cash = fields.DecimalField(**MONEY)
 
 
-class ApplicationUpdateSerializer(serializers.Serializer):
+class ApplicationUpdateSerializer(fields.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     needs_analysis = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     testbed_description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
@@ -154,7 +154,7 @@ class ApplicationUpdateSerializer(serializers.Serializer):
     public_cash = fields.DecimalField(required=False, **MONEY)
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(fields.Serializer):
     """A transition the caller may take now (rules are checked when it is taken)."""
 
     name = serializers.CharField()
@@ -162,7 +162,7 @@ class TransitionSerializer(serializers.Serializer):
     takes_granted = serializers.BooleanField(help_text=_("Approval: the granted amount may be given."))
 
 
-class ApplicationTransitionInputSerializer(serializers.Serializer):
+class ApplicationTransitionInputSerializer(fields.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=COMMENT_MAX,
                                     help_text=_("Required to request changes, reject, withdraw or terminate; "
                                                 "the rationale of an approval."))
@@ -187,7 +187,7 @@ class PartnerSerializer(fields.ModelSerializer):
         read_only_fields = fields
 
 
-class PartnerCreateSerializer(serializers.Serializer):
+class PartnerCreateSerializer(fields.Serializer):
     application = IdField(scope=selectors.visible_applications)
     company = IdField(scope=selectors.visible_organisations)
     planned_hours = fields.DecimalField(**HOURS)
@@ -195,7 +195,7 @@ class PartnerCreateSerializer(serializers.Serializer):
     role_description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class PartnerUpdateSerializer(serializers.Serializer):
+class PartnerUpdateSerializer(fields.Serializer):
     planned_hours = fields.DecimalField(required=False, **HOURS)
     hourly_rate = fields.DecimalField(required=False, **MONEY)
     role_description = serializers.CharField(required=False, allow_blank=True, max_length=5000)

@@ -46,7 +46,7 @@ class TimeReportSerializer(fields.ModelSerializer):
         read_only_fields = fields
 
 
-class TimeReportCreateSerializer(serializers.Serializer):
+class TimeReportCreateSerializer(fields.Serializer):
     partner = IdField(scope=app_selectors.visible_partners,
                       help_text=_("The partnership (company in an application) the hours are for."))
     person_name = serializers.CharField(max_length=150)
@@ -72,7 +72,7 @@ class CashContributionSerializer(fields.ModelSerializer):
         return reverse("api:cash-contribution-receipt", args=[item.pk]) if item.receipt else None
 
 
-class CashContributionCreateSerializer(serializers.Serializer):
+class CashContributionCreateSerializer(fields.Serializer):
     application = IdField(scope=app_selectors.visible_applications)
     amount = fields.DecimalField(**MONEY)
     paid_on = serializers.DateField()
@@ -121,7 +121,7 @@ def _ids(**kwargs):
                                  max_length=1000, **kwargs)
 
 
-class ClaimCreateSerializer(serializers.Serializer):
+class ClaimCreateSerializer(fields.Serializer):
     application = IdField(scope=app_selectors.visible_applications)
     period_start = serializers.DateField()
     period_end = serializers.DateField()
@@ -130,17 +130,17 @@ class ClaimCreateSerializer(serializers.Serializer):
     cash_contributions = _ids(help_text=_("Unclaimed cash items to include (default: all of them)."))
 
 
-class ClaimTransitionInputSerializer(serializers.Serializer):
+class ClaimTransitionInputSerializer(fields.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=COMMENT_MAX,
                                     help_text=_("Required to return a claim: what the applicant must add or change."))
 
 
-class ClaimTransitionSerializer(serializers.Serializer):
+class ClaimTransitionSerializer(fields.Serializer):
     name = serializers.CharField()
     comment_required = serializers.BooleanField()
 
 
-class ItemReviewSerializer(serializers.Serializer):
+class ItemReviewSerializer(fields.Serializer):
     accept = serializers.BooleanField()
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=COMMENT_MAX,
                                    help_text=_("Required when the item is rejected."))
@@ -173,14 +173,14 @@ class JournalEntrySerializer(fields.ModelSerializer):
         read_only_fields = fields
 
 
-class CorrectionSerializer(serializers.Serializer):
+class CorrectionSerializer(fields.Serializer):
     amount = fields.DecimalField(help_text=_("The ineligible amount to reverse (SEK)."), **MONEY)
     reason = serializers.CharField(max_length=2000)
     hours = fields.DecimalField(required=False, allow_null=True, default=None,
                                      help_text=_("In-kind entries: the hours reversed with the amount."), **HOURS)
 
 
-class BalanceFigures(serializers.Serializer):
+class BalanceFigures(fields.Serializer):
     approved = fields.DecimalField(read_only=True, help_text=_("Granted fund committed by decisions."), **MONEY)
     committed = fields.DecimalField(read_only=True, help_text=_("Commitment still outstanding."), **MONEY)
     released = fields.DecimalField(read_only=True, help_text=_("Commitment returned to the call budget."), **MONEY)
