@@ -24,6 +24,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -170,6 +171,10 @@ class SharedScopedRateThrottle(ScopedRateThrottle):
     @property
     def cache(self):
         return caches["throttle"]
+
+    @property
+    def THROTTLE_RATES(self):  # noqa: N802 (DRF's name) — read when used, so settings changes apply
+        return api_settings.DEFAULT_THROTTLE_RATES
 
 
 class Pagination(PageNumberPagination):

@@ -258,6 +258,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 10))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
 AXES_RESET_ON_SUCCESS = True
+# Refused tries during a lock do not restart it: the lock ends on time even while someone keeps guessing.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "core.clientip.axes_client_ip"
 AXES_LOCKOUT_CALLABLE = "web.views.account.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429

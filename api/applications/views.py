@@ -6,6 +6,7 @@ service, and return the object as the caller now sees it.
 """
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -96,6 +97,8 @@ class TokenView(ApiViewMixin, APIView):
             if signin.check_second_factor(user, code) is None:
                 raise serializers.ValidationError({"otp_token": [_("That code is not valid.")]})
         instance, token = signin.issue_token(user)
+        # As a sign-in does: the lockout count of this name and address starts again, last_login is set.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
         return Response(TokenResponseSerializer({"token": token, "expiry": instance.expiry}).data)
 
 
