@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import SuspiciousOperation
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -20,13 +21,16 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiParameter
 from drf_spectacular.views import SpectacularSwaggerSplitView
+from knox.auth import TokenAuthentication
 from rest_framework import exceptions, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import NotPermitted, RuleViolation, TransitionConflict
@@ -215,6 +219,19 @@ class BoundedJSONParser(JSONParser):
 
 
 # ---------------------------------------------------------------- views
+class SharedScopedRateThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle counted in the database cache ("throttle" in settings.CACHES), so every
+    worker and server counts together; the client address follows TRUSTED_PROXY_COUNT (NUM_PROXIES)."""
+
+    @property
+    def cache(self):
+        return caches["throttle"]
+
+    @property
+    def THROTTLE_RATES(self):  # noqa: N802 (DRF's name) — read when used, so settings changes apply
+        return api_settings.DEFAULT_THROTTLE_RATES
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200

@@ -4,7 +4,10 @@ them to FSM transitions. The querysets of who sees what are in the selectors
 (applications.selectors, ledger.selectors), built from the same predicates' facts.
 """
 
+from django.conf import settings
+
 APPLICANT, COMPANY, OFFICER, AUDITOR = "applicant", "company", "officer", "auditor"
+ADMIN = "admin"  # not a membership: the staff flag of the Django admin
 DRAFT = "draft"
 
 
@@ -84,6 +87,30 @@ def can_view_application(user, application) -> bool:
 def may_verify_books_of(user, call) -> bool:
     """Verification of a whole book: auditors and the call's officers."""
     return is_auditor(user) or is_officer_of_call(user, call)
+
+
+# Signing in (DESIGN §7a).
+def sign_in_roles(user) -> set:
+    """The roles that decide how the user signs in: memberships, and "admin" for staff."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return roles(user) | ({ADMIN} if user.is_staff or user.is_superuser else set())
+
+
+def second_factor_required(user) -> bool:
+    """Must this user sign in with a second factor? Per role, by settings.MFA_REQUIRED_ROLES."""
+    return bool(sign_in_roles(user) & set(settings.MFA_REQUIRED_ROLES))
+
+
+def session_idle_minutes(user) -> int:
+    """How long a session may stand idle: the strictest limit of the user's roles."""
+    limits = [settings.SESSION_IDLE_MINUTES[r] for r in sign_in_roles(user) if r in settings.SESSION_IDLE_MINUTES]
+    return min(limits, default=settings.SESSION_IDLE_MINUTES_DEFAULT)
+
+
+def may_unlock_sign_in(user) -> bool:
+    """Officers and admins lift lockouts (a user who cannot sign in calls the regional body)."""
+    return is_officer(user) or ADMIN in sign_in_roles(user)
 
 
 # FSM permissions: (instance, user) -> bool, attached to the transitions in models.py.

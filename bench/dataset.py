@@ -261,7 +261,7 @@ class CallBuilder:
 class Builder:
     def __init__(self, scale: Scale):
         from django.contrib.auth import get_user_model
-        from rest_framework.authtoken.models import Token
+        from knox.models import AuthToken
 
         from applications.models import (
             Application,
@@ -278,7 +278,7 @@ class Builder:
         self.scale = scale
         self.rng = random.Random(f"{SEED}-{scale.name}")
         self.ids = Ids()
-        self.models = [Organisation, User, Membership, Token, FundingCall, Book, Application, Partner, Decision,
+        self.models = [Organisation, User, Membership, AuthToken, FundingCall, Book, Application, Partner, Decision,
                        Claim, TimeReport, CashContribution, AuditEvent, Account, JournalEntry, Posting]
         self.w = Writer(self.models)
         today = date.today()
@@ -515,7 +515,9 @@ class Builder:
     # ----------------------------------------------------------- everything
     def build(self) -> Dataset:
         from django.contrib.auth import get_user_model
-        from rest_framework.authtoken.models import Token
+        from django.utils import timezone
+        from knox.models import AuthToken, get_digest_token
+        from knox.settings import CONSTANTS
 
         from applications.models import Application, FundingCall
         from ledger.models import Book
@@ -565,7 +567,10 @@ class Builder:
         users = {"officer": self.officer, "officer2": self.officer2, "auditor": self.auditor,
                  "applicant": applicant, "company": company}
         for role, user in users.items():
-            tokens[role] = self.w.add(Token(key=Token.generate_key(), user=user, created=self.now)).key
+            digest, token = get_digest_token()  # knox keeps only the hash; the bench keeps the token
+            self.w.add(AuthToken(digest=digest, token_key=token[:CONSTANTS.TOKEN_KEY_LENGTH], user=user,
+                                 created=self.now, expiry=timezone.now() + timedelta(days=2)))
+            tokens[role] = token
         self.w.flush()
         reset_sequences(self.models)
         self.counts["organisations"] = len(self.public) + len(self.companies) + 2

@@ -5,7 +5,8 @@ baseline for (LoginRequiredMiddleware leaves /api/ to DRF's own authentication),
 authenticates the same way (token, IsAuthenticated), so the ratio measures the endpoints' own work.
 """
 from django.urls import path
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from knox.auth import TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response

@@ -243,3 +243,95 @@ SIE_CHART_TYPE = "BAS2024"
 # The auditor's dossier (reports/dossier.py): above this estimated size it is made by the worker and
 # kept as a document instead of being streamed while the user waits.
 DOSSIER_STREAM_MAX_BYTES = int(os.environ.get("DOSSIER_STREAM_MAX_BYTES", 200 * 1024 * 1024))
+# ---------------------------------------------------------------------------------------------------
+# Sign-in hardening (issue 15, DESIGN §7a): lockout, MFA, expiring per-device tokens, sessions,
+# passwords. Everything about signing in is in this block.
+# ---------------------------------------------------------------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+# Client address: REMOTE_ADDR unless the app sits behind this many proxies of our own, in which case
+# it is that entry of X-Forwarded-For counted from the right (core.clientip). DRF's throttles agree.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+
+INSTALLED_APPS.remove("rest_framework.authtoken")  # never-expiring tokens: replaced by knox
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "knox"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "django_otp.middleware.OTPMiddleware")
+# After the OTP middleware: sessions idle too long end; a user owing a second factor reaches only the
+# verification pages (and is anonymous to the API) until it is given.
+MIDDLEWARE.insert(MIDDLEWARE.index("config.middleware.LoginRequiredMiddleware"), "config.middleware.SessionIdleMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("config.middleware.LoginRequiredMiddleware"), "config.middleware.SecondFactorMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last: turns a flagged lockout into our answer
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Lockout (django-axes, counted in the database so every worker and server sees the same count).
+# Both a user name and an address are locked, separately: the name stops many addresses guessing one
+# account, the address stops one client spraying many accounts. A lock ends after the cool-off or when
+# an officer unlocks it (/accounts/lockouts/); a correct sign-in before the lock clears the count.
+AXES_HANDLER = "services.signin.AuditedAxesHandler"  # axes' database handler + an audit event per lock
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 10))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
+AXES_RESET_ON_SUCCESS = True
+# Refused tries during a lock do not restart it: the lock ends on time even while someone keeps guessing.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.clientip.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "web.views.account.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept; failures and locks are
+
+# MFA (django-otp: TOTP with recovery codes). The roles that must use it; "admin" is staff.
+# Production defaults to officer, auditor, admin; development to none, so the demo logins work.
+MFA_REQUIRED_ROLES = [
+    r.strip() for r in os.environ.get("MFA_REQUIRED_ROLES", "" if DEBUG else "officer,auditor,admin").split(",")
+    if r.strip()
+]
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Testbed Ledger")
+
+# API tokens (django-rest-knox): one per device, stored hashed, expiring; `Authorization: Token …`.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", 10))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "knox.auth.TokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+# The token endpoint's throttle counts in the database cache, shared by every worker.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "throttle_cache"},
+}
+
+# Sessions: an absolute limit of a working day, and an idle limit by role (minutes).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_MAX_HOURS", 12)) * 3600
+SESSION_IDLE_MINUTES = {
+    "officer": int(os.environ.get("SESSION_IDLE_MINUTES_PRIVILEGED", 30)),
+    "auditor": int(os.environ.get("SESSION_IDLE_MINUTES_PRIVILEGED", 30)),
+    "admin": int(os.environ.get("SESSION_IDLE_MINUTES_PRIVILEGED", 30)),
+}
+SESSION_IDLE_MINUTES_DEFAULT = int(os.environ.get("SESSION_IDLE_MINUTES", 60))
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "core.passwords.SeasonYearPasswordValidator"},
+]
+
+# The schema and the API docs are for signed-in users.
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
+SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = [
+    "knox.auth.TokenAuthentication", "rest_framework.authentication.SessionAuthentication"]
+
+# Browser features the app never uses are switched off for it and anything it might embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=()"
+)

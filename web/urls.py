@@ -4,7 +4,17 @@ pages at /accounts/. config.urls mounts these lists; URL paths and names are the
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import applications, calls, claims, contributions, dashboard, ledger, notifications, reports
+from .views import (
+    account,
+    applications,
+    calls,
+    claims,
+    contributions,
+    dashboard,
+    ledger,
+    notifications,
+    reports,
+)
 
 CLAIM = "applications/<str:reference>/claims/<int:number>/"
 
@@ -65,8 +75,15 @@ report_patterns = [
 # Mounted before django.contrib.auth.urls: the admin app ships templates under the same
 # registration/ names and comes first in INSTALLED_APPS, so these views name their own.
 account_patterns = [
-    path("password_change/", auth_views.PasswordChangeView.as_view(
-        template_name="registration/change_password.html"), name="password_change"),
+    path("logout/", account.SignOutView.as_view(), name="logout"),
+    path("password_change/", account.PasswordChangeView.as_view(), name="password_change"),
     path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(
         template_name="registration/change_password_done.html"), name="password_change_done"),
+    # Sign-in hardening (DESIGN §7a): the second factor, one's tokens, lifting lockouts.
+    path("mfa/setup/", account.mfa_setup, name="mfa_setup"),
+    path("mfa/verify/", account.mfa_verify, name="mfa_verify"),
+    path("security/", account.security, name="security"),
+    path("security/recovery-codes/", account.recovery_codes, name="recovery_codes"),
+    path("security/tokens/revoke/", account.token_revoke, name="token_revoke"),
+    path("lockouts/", account.lockouts, name="lockouts"),
 ]

@@ -13,5 +13,7 @@ router.register("audit/events", views.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("auth/logout/", views.SignOutView.as_view(), name="auth-logout"),
+    path("auth/logoutall/", views.SignOutView.as_view(everything=True), name="auth-logoutall"),
     *router.urls,
 ]

@@ -4,25 +4,33 @@ Views translate HTTP to the services (services/) and back, nothing more: they fi
 those the caller may see (404 otherwise), check the input's shape with a serializer, call the
 service, and return the object as the caller now sees it.
 """
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from knox.models import AuthToken
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from api.base import IDEMPOTENCY_KEY, ApiViewMixin, BoundedJSONParser, error_responses, validated
+from api.base import (
+    IDEMPOTENCY_KEY,
+    ApiViewMixin,
+    BoundedJSONParser,
+    SharedScopedRateThrottle,
+    error_responses,
+    validated,
+)
 from api.idempotency import idempotent
-from applications import selectors
+from applications import permissions, selectors
 from applications.models import Decision
 from ledger import selectors as ledger_selectors
-from services import drafting, lifecycle
+from services import drafting, lifecycle, signin
 
 from .filters import ApplicationFilter, AuditEventFilter, CallFilter, OrganisationFilter, PartnerFilter
 from .serializers import (
@@ -45,30 +53,75 @@ from .serializers import (
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    otp_token = serializers.CharField(
+        max_length=32, required=False, allow_blank=True,
+        help_text=_("The current code of the user's authenticator app (or a recovery code): required for a "
+                    "user with two-step sign-in."))
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expiry = serializers.DateTimeField()
+
+
+class SignInLocked(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self):
+        super().__init__(signin.lockout_message())
+        self.wait = int(settings.AXES_COOLOFF_TIME.total_seconds())
 
 
 class TokenView(ApiViewMixin, APIView):
-    """Exchange a user name and password for the user's API token (`Authorization: Token …`)."""
+    """Exchange a user name and password (and, for two-step sign-in, the current code) for a new API
+    token for this device, valid until `expiry` (`Authorization: Token …`). Too many failed sign-ins lock
+    the user name and the address (429)."""
 
     authentication_classes = []
     permission_classes = []
     parser_classes = [BoundedJSONParser, FormParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "token"
     schema_error_codes = ("400", "415", "429")
 
     @extend_schema(
         tags=["auth"], operation_id="auth_token_create", auth=[], request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-                   **error_responses(400, 415, 429)},
+        responses={200: TokenResponseSerializer, **error_responses(400, 415, 429)},
     )
     def post(self, request):
         data = validated(TokenRequestSerializer, request)
         user = authenticate(request, username=data["username"], password=data["password"])
+        if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
+            raise SignInLocked()
         if user is None or not user.is_active:
             raise serializers.ValidationError({"non_field_errors": [_("Unable to sign in with these credentials.")]})
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        if permissions.second_factor_required(user) or signin.has_second_factor(user):
+            code = data.get("otp_token", "")
+            if not code:
+                raise serializers.ValidationError({"otp_token": [_("Two-step sign-in: give the current code of "
+                                                                   "your authenticator app.")]})
+            if signin.check_second_factor(user, code) is None:
+                raise serializers.ValidationError({"otp_token": [_("That code is not valid.")]})
+        instance, token = signin.issue_token(user)
+        # As a sign-in does: the lockout count of this name and address starts again, last_login is set.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        return Response(TokenResponseSerializer({"token": token, "expiry": instance.expiry}).data)
+
+
+class SignOutView(ApiViewMixin, APIView):
+    """End the token this request carries (`all`: every token of the user)."""
+
+    schema_error_codes = ("401",)
+    everything = False
+
+    @extend_schema(tags=["auth"], request=None, responses={204: None, **error_responses(401)})
+    def post(self, request):
+        if self.everything:
+            signin.revoke_all_tokens(request.user, reason="signed out through the API")
+        elif isinstance(request.auth, AuthToken):
+            signin.revoke_token(by=request.user, token_key=request.auth.token_key)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # ---------------------------------------------------------------- organisations and calls

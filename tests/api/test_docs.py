@@ -4,12 +4,33 @@ import re
 
 import pytest
 import yaml
+from django.test import Client
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+
+from tests.factories import UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def client(client):
+    """The schema and the docs are for signed-in users (issue 15)."""
+    client.force_login(UserFactory(username="reader"))
+    return client
+
+
+@pytest.mark.django_db
+def test_schema_is_refused_to_anonymous_users():
+    assert Client().get("/api/schema/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_docs_page_sends_anonymous_users_to_sign_in():
+    response = Client().get("/api/docs/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/api/docs/")
 
 
 @pytest.mark.django_db
@@ -46,6 +67,7 @@ def test_docs_page_has_no_inline_script_and_only_local_assets(client):
 
 
 @pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_swagger_ui_renders_under_the_content_security_policy(live_server):
     from playwright.sync_api import sync_playwright
 
@@ -57,7 +79,11 @@ def test_swagger_ui_renders_under_the_content_security_policy(live_server):
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.on("request", lambda r: None if r.url.startswith(live_server.url) or r.url.startswith("data:")
                 else foreign.append(r.url))
+        UserFactory(username="reader")
         page.goto(f"{live_server.url}/api/docs/")
+        page.get_by_label("Username").fill("reader")
+        page.get_by_label("Password").fill("test-password-123")
+        page.get_by_role("button", name="Sign in").click()
         page.get_by_text("Testbed Ledger API").first.wait_for(timeout=15_000)
         page.locator("#operations-applications-applications_transition").wait_for(timeout=15_000)
         browser.close()

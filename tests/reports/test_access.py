@@ -1,7 +1,7 @@
 """Who may download what (auditors everything, officers their calls, parties their own; else 404), and the log."""
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from applications.models import AuditEvent
 from ledger.models import Book
@@ -173,8 +173,8 @@ def test_refused_download_is_not_logged(client, paid, outsider):
 # ---------------------------------------------------------------- the API serves the same files
 @pytest.mark.django_db
 def test_api_with_a_token_serves_the_same_journal(client, book, auditor):
-    token = Token.objects.create(user=auditor)
-    api = client.get(f"/api/v1/reports/books/{book.pk}/journal.jsonl", HTTP_AUTHORIZATION=f"Token {token.key}",
+    _instance, token = AuthToken.objects.create(user=auditor)
+    api = client.get(f"/api/v1/reports/books/{book.pk}/journal.jsonl", HTTP_AUTHORIZATION=f"Token {token}",
                      HTTP_ACCEPT="application/json")
     assert api.status_code == 200 and api["Content-Type"].startswith("application/jsonl")
     web = get(client, auditor, reverse("reports:journal_jsonl", kwargs={"book_id": book.pk}))
@@ -190,9 +190,9 @@ def test_api_statement_pdf_with_session(client, paid, applicant):
 
 @pytest.mark.django_db
 def test_api_hides_other_applications_with_404(client, paid, outsider):
-    token = Token.objects.create(user=outsider)
+    _instance, token = AuthToken.objects.create(user=outsider)
     response = client.get(f"/api/v1/reports/applications/{paid.reference}/statement.xlsx",
-                          HTTP_AUTHORIZATION=f"Token {token.key}")
+                          HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 404
 
 
