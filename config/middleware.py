@@ -2,7 +2,9 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/i18n/", "/admin/", "/healthz")
+PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/i18n/", "/admin/", "/healthz",
+                   # a forgotten password and an invitation link are used before one can sign in
+                   "/accounts/password_reset/", "/accounts/reset/", "/invitations/")
 
 
 class LoginRequiredMiddleware:
