@@ -1,7 +1,5 @@
 """Calls: officers of a regional body set them up (create, edit while a draft) and open, close and archive
 them; everyone signed in sees an open call's rules and dates before applying."""
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST
 from applications import permissions, rules, selectors
 from applications.models import FundingCall, Organisation
 from core.errors import RuleViolation, TransitionConflict
+from core.money import parse_decimal
 from services import calls as call_services
 from web.forms import CallForm, add_violation, normalise_number
 
@@ -44,11 +43,11 @@ def _officer_bodies(user):
 
 def _rule_in_words(fund_ratio, inkind_ratio) -> str:
     try:
-        fund = Decimal(normalise_number(str(fund_ratio)))
-        inkind = Decimal(normalise_number(str(inkind_ratio)))
-    except (InvalidOperation, ValueError):
+        fund = parse_decimal(normalise_number(str(fund_ratio)))
+        inkind = parse_decimal(normalise_number(str(inkind_ratio)))
+    except ValueError:
         return ""
-    if not (fund.is_finite() and inkind.is_finite()) or fund <= 0 or inkind <= 0 or fund > 1 or inkind > 10:
+    if fund <= 0 or inkind <= 0 or fund > 1 or inkind > 10:
         return ""
     return rules.matching_rule_in_words(fund, inkind)
 
