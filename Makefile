@@ -24,8 +24,8 @@ messages: venv
 
 run: venv messages
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py seed_demo -v 0
+	$(PY) manage.py rundemo 127.0.0.1:$(PORT)
 
 # Browser tests need Debian's Chromium; install it when it is missing.
 chromium:

@@ -47,6 +47,11 @@ class Organisation(models.Model):
         _("organisation number"), max_length=11, unique=True, validators=[validate_org_number]
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("registered by"),
+        help_text=_("Who added the organisation; they may invite its first member."))
 
     class Meta:
         ordering = ["name"]
@@ -91,16 +96,59 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    is_admin = models.BooleanField(
+        _("organisation admin"), default=False,
+        help_text=_("An organisation admin invites people to the organisation and ends their memberships."))
+    ended_at = models.DateTimeField(
+        _("ended"), null=True, blank=True,
+        help_text=_("An ended membership gives no access; it is kept so the person's history stays readable."))
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique")
+            # One active membership per user, organisation and role; ended ones are history.
+            models.UniqueConstraint(fields=["user", "organisation", "role"], condition=Q(ended_at__isnull=True),
+                                    name="membership_unique_active")
         ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.organisation.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to join an organisation in a role (single use, expires after 7 days).
+
+    Only the SHA-256 of the link's random token is stored, so someone who reads the database cannot
+    accept an invitation; the link in the e-mail is the only copy of the token.
+    """
+
+    email = models.EmailField(_("e-mail"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations",
+                                     verbose_name=_("organisation"))
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices)
+    is_admin = models.BooleanField(_("organisation admin"), default=False)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation.name} ({self.get_role_display()})"
 
 
 class FundingCall(models.Model):

@@ -2,9 +2,14 @@
 
 Ten digits NNNNNN-NNNN; the last is a Luhn check digit over the first nine; the
 third digit is at least 2 for legal persons (a personal identity number has a
-month there). Stored normalised with the hyphen.
+month there). Stored normalised with the hyphen. python-stdnum's `se.orgnr` checks the format and
+the Luhn digit; the legal-entity rule (third digit) is ours.
 """
 import re
+
+from django.utils.translation import gettext as _
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.se import orgnr
 
 _PATTERN = re.compile(r"^(?:16)?(\d{6})-?(\d{4})$")
 
@@ -26,14 +31,16 @@ def normalise(value: str) -> str:
     text = (value or "").strip().replace(" ", "")
     match = _PATTERN.match(text)
     if not match:
-        raise InvalidOrganisationNumber("An organisation number has ten digits, written NNNNNN-NNNN.")
+        raise InvalidOrganisationNumber(_("An organisation number has ten digits, written NNNNNN-NNNN."))
     digits = match.group(1) + match.group(2)
     if int(digits[2]) < 2:
-        raise InvalidOrganisationNumber(
+        raise InvalidOrganisationNumber(_(
             "The third digit of an organisation number is 2 or higher; this looks like a personal identity number."
-        )
-    if luhn_check_digit(digits[:9]) != int(digits[9]):
-        raise InvalidOrganisationNumber("The check digit of this organisation number is wrong.")
+        ))
+    try:
+        orgnr.validate(digits)
+    except StdnumError as exc:
+        raise InvalidOrganisationNumber(_("The check digit of this organisation number is wrong.")) from exc
     return f"{digits[:6]}-{digits[6:]}"
 
 

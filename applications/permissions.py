@@ -12,20 +12,22 @@ DRAFT = "draft"
 
 
 def _memberships(user) -> frozenset:
-    """(role, organisation_id) pairs of the user, cached on the user object for the request."""
+    """(role, organisation_id) pairs of the user's active memberships (an ended one gives no access),
+    cached on the user object for the request."""
     if user is None or not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_membership_cache", None)
     if cached is None:
-        cached = frozenset(user.memberships.values_list("role", "organisation_id"))
+        cached = frozenset(user.memberships.filter(ended_at__isnull=True).values_list("role", "organisation_id"))
         user._membership_cache = cached
     return cached
 
 
 def forget_memberships(user) -> None:
     """Drop the cached memberships after they changed (an invitation accepted, a membership ended)."""
-    if user is not None and hasattr(user, "_membership_cache"):
-        del user._membership_cache
+    for cache in ("_membership_cache", "_admin_org_cache"):
+        if user is not None and hasattr(user, cache):
+            delattr(user, cache)
 
 
 def org_ids(user, role: str) -> set:
@@ -132,3 +134,20 @@ def claim_applicant_may(claim, user) -> bool:
 
 def claim_officer_may(claim, user) -> bool:
     return is_officer_of_call(user, claim.application.call)
+
+
+def admin_org_ids(user) -> set:
+    """Organisations in which the user is an organisation admin (an active membership with the flag)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_admin_org_cache", None)
+    if cached is None:
+        cached = set(user.memberships.filter(ended_at__isnull=True, is_admin=True)
+                     .values_list("organisation_id", flat=True))
+        user._admin_org_cache = cached
+    return cached
+
+
+def member_org_ids(user) -> set:
+    """Organisations the user is an active member of, in any role."""
+    return {org for _, org in _memberships(user)}

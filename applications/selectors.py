@@ -13,7 +13,7 @@ from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
 from . import permissions as perm
-from .models import Application, AuditEvent, FundingCall, Organisation, Partner
+from .models import Application, AuditEvent, FundingCall, Invitation, Membership, Organisation, Partner
 
 NOTHING = Q(pk__in=[])
 
@@ -88,6 +88,23 @@ def visible_partners(user):
 def visible_organisations(user):
     """Organisations are public facts (name, organisation number, kind): every signed-in user sees them."""
     return Organisation.objects.all()
+
+
+def own_organisations(user):
+    """Organisations the user is an active member of, and those they registered (to invite the first member)."""
+    if user is None or not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(Q(pk__in=perm.member_org_ids(user)) | Q(registered_by=user))
+
+
+def visible_memberships(user):
+    """Members of the organisations the user belongs to (active and ended, the history); nobody else's."""
+    return Membership.objects.filter(organisation_id__in=perm.member_org_ids(user))
+
+
+def visible_invitations(user):
+    """Invitations of the organisations the user belongs to or registered."""
+    return Invitation.objects.filter(organisation__in=own_organisations(user).values("pk"))
 
 
 def applicant_organisations(user):

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from applications import permissions
 from services import signin
 
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/i18n/", "/admin/", "/healthz")
+PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/i18n/", "/admin/", "/healthz",
+                   # a forgotten password and an invitation link are used before one can sign in
+                   "/accounts/password_reset/", "/accounts/reset/", "/invitations/")
 # The API answers 401 itself; its docs page is a page for signed-in users like any other.
 PRIVATE_UNDER_PUBLIC = ("/api/docs/",)
 # What a user who still owes the second factor may reach: the verification pages and the way out.

@@ -65,7 +65,7 @@ def _clean_application_fields(fields: dict) -> dict:
 
 @transaction.atomic
 def create_application(*, call: FundingCall, applicant: Organisation, by, **fields) -> Application:
-    if applicant.pk not in {m.organisation_id for m in by.memberships.filter(role="applicant")}:
+    if applicant.pk not in {m.organisation_id for m in by.memberships.filter(role="applicant", ended_at__isnull=True)}:
         raise NotPermitted(_("You can only apply on behalf of an organisation you are an applicant for."))
     if call.state != FundingCall.State.OPEN:
         raise RuleViolation([_("The call is not open for applications.")])

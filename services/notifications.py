@@ -55,6 +55,7 @@ CLAIM_EVENTS = {"submit": "claim_submitted", "return_to_applicant": "claim_retur
 
 def users_with_role(organisation_id, role):
     return (get_user_model().objects.filter(memberships__organisation_id=organisation_id, memberships__role=role,
+                                            memberships__ended_at__isnull=True,
                                             is_active=True).distinct().order_by("pk"))
 
 

@@ -5,7 +5,9 @@ Money and hours are text fields parsed by `core.money.parse_money` / `parse_hour
 form with `add_violation`, so every error is shown next to the field it is about.
 """
 from django import forms
-from django.utils import formats
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, NotificationPreference, Organisation
@@ -302,3 +304,100 @@ class NotificationPreferenceForm(ModelForm):
         wanted = set(self.cleaned_data["wanted_events"])
         self.instance.muted_events = sorted(e for e in notifications.EVENT_LABELS if e not in wanted)
         return super().save(commit)
+
+
+# ---------------------------------------------------------------- calls, organisations, people
+class CallForm(forms.Form):
+    """A call's settings; services.calls checks every rule (E1, S3, D1) and says which field is wrong."""
+
+    regional_body = forms.ModelChoiceField(label=_("Regional body"), queryset=None, empty_label=None)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    fund_project_reference = forms.CharField(
+        label=_("Structural-fund project reference"), max_length=50,
+        help_text=_("The project number the fund's managing authority gave the call, for example 20358563."))
+    fund_budget = MoneyField(label=_("Fund budget (SEK)"))
+    opens_on = forms.DateField(label=_("Opens on"), widget=DateInput())
+    closes_on = forms.DateField(label=_("Closes on"), widget=DateInput())
+    eligible_from = forms.DateField(label=_("Costs eligible from"), widget=DateInput())
+    eligible_until = forms.DateField(label=_("Costs eligible until"), widget=DateInput())
+    fund_ratio = DecimalTextField(
+        label=_("Fund ratio"), initial="1",
+        help_text=_("The share of the matched public cash the fund pays: 1 is krona for krona, 0.4 is 40 %."))
+    inkind_ratio = DecimalTextField(
+        label=_("In-kind ratio"), initial="1",
+        help_text=_("The companies' in-kind time must be worth at least this share of the public cash."))
+    max_hourly_rate = MoneyField(label=_("Maximum in-kind hourly rate (SEK)"))
+    max_grant = MoneyField(label=_("Maximum grant per application (SEK)"))
+    max_hours_per_person_month = HoursField(label=_("Maximum hours per person and month"), initial="200")
+    four_eyes = forms.BooleanField(
+        label=_("The officer who verifies a claim may not also pay it"), required=False, initial=True)
+    four_eyes_threshold = MoneyField(
+        label=_("Second officer confirms approvals above (SEK)"), required=False,
+        help_text=_("Leave empty when one officer's approval is enough."))
+    attestation_by_second_user = forms.BooleanField(
+        label=_("A second company user attests time reports (rule V6)"), required=False)
+    reporting_period_months = forms.TypedChoiceField(
+        label=_("Reporting period"), coerce=int, initial=6,
+        choices=[(3, _("3 months")), (4, _("4 months")), (5, _("5 months")), (6, _("6 months"))],
+        help_text=_("A payment claim is due at the end of each period (rules D1, S3)."))
+    grace_days = forms.IntegerField(label=_("Grace days after a period"), initial=30, min_value=0, max_value=365,
+                                    help_text=_("Days after a period's end within which its claim is due."))
+
+    def __init__(self, *args, bodies=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["regional_body"]
+        else:
+            self.fields["regional_body"].queryset = bodies
+
+
+class OrganisationForm(forms.Form):
+    org_number = forms.CharField(
+        label=_("Organisation number"), max_length=20,
+        help_text=_("Ten digits, NNNNNN-NNNN, as in the Swedish Companies Registration Office."))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    is_admin = forms.BooleanField(
+        label=_("Organisation admin"), required=False,
+        help_text=_("May invite people to the organisation and end their memberships."))
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = translation.get_language()
+
+
+class AcceptInvitationForm(forms.Form):
+    """A new person's account: a user name and a password checked by Django's validators (in the service)."""
+
+    username = forms.CharField(label=_("User name"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False,
+                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False,
+                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    password = forms.CharField(label=_("Password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_again = forms.CharField(label=_("Password again"), strip=False,
+                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class LanguagePasswordResetForm(PasswordResetForm):
+    """Django's password reset, with the e-mail in the recipient's language (their notification preference)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        language = notifications.preference(context["user"]).language
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
+                              html_email_template_name)

@@ -4,6 +4,7 @@ pages at /accounts/. config.urls mounts these lists; URL paths and names are the
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import forms
 from .views import (
     account,
     applications,
@@ -13,6 +14,7 @@ from .views import (
     dashboard,
     ledger,
     notifications,
+    people,
     reports,
 )
 
@@ -41,7 +43,17 @@ web_patterns = [
     path(CLAIM + "pay/", claims.claim_pay, name="claim_pay"),
     path("time-reports/<int:pk>/attest/", contributions.time_report_attest, name="time_report_attest"),
     path("cash/<int:pk>/receipt/", contributions.receipt_download, name="receipt_download"),
+    path("calls/", calls.call_list, name="call_list"),
+    path("calls/new/", calls.call_create, name="call_create"),
+    path("calls/rule-preview/", calls.call_rule_preview, name="call_rule_preview"),
+    path("calls/<int:pk>/", calls.call_detail, name="call_detail"),
+    path("calls/<int:pk>/edit/", calls.call_edit, name="call_edit"),
     path("calls/<int:pk>/<str:name>/", calls.call_transition, name="call_transition"),
+    path("organisations/", people.organisation_list, name="organisation_list"),
+    path("organisations/new/", people.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", people.organisation_detail, name="organisation_detail"),
+    path("memberships/<int:pk>/end/", people.membership_end, name="membership_end"),
+    path("invitations/<str:token>/", people.invitation_accept, name="invitation_accept"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.mark_read, name="notifications_read"),
     path("notifications/preferences/", notifications.preferences, name="notification_preferences"),
@@ -86,4 +98,14 @@ account_patterns = [
     path("security/recovery-codes/", account.recovery_codes, name="recovery_codes"),
     path("security/tokens/revoke/", account.token_revoke, name="token_revoke"),
     path("lockouts/", account.lockouts, name="lockouts"),
+    # Password reset by e-mail, in the recipient's language (web.forms.LanguagePasswordResetForm).
+    path("password_reset/", auth_views.PasswordResetView.as_view(
+        template_name="registration/reset_password_form.html", form_class=forms.LanguagePasswordResetForm),
+        name="password_reset"),
+    path("password_reset/done/", auth_views.PasswordResetDoneView.as_view(
+        template_name="registration/reset_password_done.html"), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        template_name="registration/reset_password_confirm.html"), name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="registration/reset_password_complete.html"), name="password_reset_complete"),
 ]

@@ -30,6 +30,7 @@ from api.idempotency import idempotent
 from applications import permissions, selectors
 from applications.models import Decision
 from ledger import selectors as ledger_selectors
+from services import calls as call_services
 from services import drafting, lifecycle, signin
 
 from .filters import ApplicationFilter, AuditEventFilter, CallFilter, OrganisationFilter, PartnerFilter
@@ -39,7 +40,9 @@ from .serializers import (
     ApplicationTransitionInputSerializer,
     ApplicationUpdateSerializer,
     AuditEventSerializer,
+    CallCreateSerializer,
     CallSerializer,
+    CallUpdateSerializer,
     OrganisationSerializer,
     PartnerCreateSerializer,
     PartnerSerializer,
@@ -138,9 +141,18 @@ class OrganisationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.visible_organisations(self.request.user)
 
 
+CALL_TRANSITION_NAME = OpenApiParameter(
+    "name", str, OpenApiParameter.PATH, enum=list(call_services.CALL_TRANSITIONS),
+    description=_("open (opens the call's book with its fund budget), close or archive."))
+
+
 @extend_schema_view(list=extend_schema(tags=["calls"]), retrieve=extend_schema(tags=["calls"]))
-class CallViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Funding calls: open calls for everyone; all of its own body's calls for an officer; all for auditors."""
+class CallViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Funding calls: open calls for everyone; all of its own body's calls for an officer; all for auditors.
+
+    Officers of the regional body create calls (as drafts), change them while they are drafts, and open,
+    close and archive them; anyone else is refused (403 on a call they can see, 404 on one they cannot).
+    """
 
     serializer_class = CallSerializer
     filterset_class = CallFilter
@@ -149,6 +161,32 @@ class CallViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.visible_calls(self.request.user).select_related("regional_body")
+
+    def _read(self, call, status_code=status.HTTP_200_OK) -> Response:
+        return Response(CallSerializer(self.get_queryset().get(pk=call.pk)).data, status=status_code)
+
+    @extend_schema(tags=["calls"], request=CallCreateSerializer, responses={201: CallSerializer})
+    def create(self, request):
+        data = validated(CallCreateSerializer, request)
+        call = call_services.create_call(regional_body=data.pop("regional_body"), by=request.user, **data)
+        return self._read(call, status.HTTP_201_CREATED)
+
+    @extend_schema(tags=["calls"], request=CallUpdateSerializer,
+                   responses={200: CallSerializer, **error_responses(409)})
+    def partial_update(self, request, pk=None):
+        call = self.get_object()
+        data = validated(CallUpdateSerializer, request)
+        return self._read(call_services.update_call(call, by=request.user, **data))
+
+    @extend_schema(tags=["calls"], operation_id="calls_transition", parameters=[CALL_TRANSITION_NAME],
+                   request=None, responses={200: CallSerializer, **error_responses(409)})
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[^/]+)", filter_backends=[])
+    def transition(self, request, pk=None, name=None):
+        """Open, close or archive the call. Wrong state → 409; not an officer of its body → 403."""
+        call = self.get_object()
+        if name not in call_services.CALL_TRANSITIONS:
+            raise NotFound(_("No such transition."))
+        return self._read(call_services.transition_call(call, name, by=request.user))
 
 
 # ---------------------------------------------------------------- applications

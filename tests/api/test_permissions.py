@@ -143,3 +143,32 @@ def test_reference_to_an_invisible_object_in_a_body_is_does_not_exist(api, world
         format="json")
     body = expect(response, 400)
     assert body["fields"]["application"] == [f'Invalid pk "{world.application.pk}" - object does not exist.']
+
+
+# ---------------------------------------------------------------- writing calls (issue 16)
+CALL_BODY = {"title": "Ny utlysning", "fund_project_reference": "20399999", "fund_budget": "1000000.00",
+             "opens_on": "2027-01-01", "closes_on": "2027-06-30", "eligible_from": "2027-01-01",
+             "eligible_until": "2028-12-31", "fund_ratio": "0.4", "inkind_ratio": "0.5", "max_hourly_rate": "900",
+             "max_grant": "500000"}
+# role → (create a call of the world's region, PATCH a draft call of it, open that draft call)
+CALL_WRITES = {
+    "officer": (201, 200, 200),
+    "applicant": (403, 404, 404),
+    "company rep of X": (403, 404, 404),
+    "auditor": (403, 403, 403),  # auditors see every call, and may change none
+    "applicant of B": (403, 404, 404),
+    "officer of another region": (403, 404, 404),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(CALL_WRITES))
+def test_only_officers_of_the_body_create_edit_and_open_its_calls(api, world, users, role):
+    from tests.factories import FundingCallFactory
+    region = world.application.call.regional_body
+    draft_call = FundingCallFactory(regional_body=region, fund_project_reference="20398888", state="draft")
+    client = api(users[role])
+    created = client.post(url("calls"), {**CALL_BODY, "regional_body": region.pk}, format="json").status_code
+    patched = client.patch(url("calls", draft_call.pk), {"title": "Ändrad"}, format="json").status_code
+    opened = client.post(url("calls", draft_call.pk, "transitions", "open"), format="json").status_code
+    assert (created, patched, opened) == CALL_WRITES[role]

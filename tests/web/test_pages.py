@@ -25,12 +25,20 @@ def page_urls(draft, active, claim):
         "report cash": (reverse("web:cash_create", args=[a]), {"applicant"}),
         "new claim": (reverse("web:claim_create", args=[a]), {"applicant"}),
         "claim page": (reverse("web:claim_detail", args=[a, claim.number]), {"applicant", "officer", "auditor"}),
+        "calls": (reverse("web:call_list"), EVERYONE),
+        "call page": (reverse("web:call_detail", args=[active.call_id]), EVERYONE),
+        "new call": (reverse("web:call_create"), {"officer"}),
+        "organisations": (reverse("web:organisation_list"), EVERYONE),
+        "organisation page": (reverse("web:organisation_detail", args=[active.applicant_id]), EVERYONE),
+        "register a company": (reverse("web:organisation_create"), {"applicant", "company_rep", "officer",
+                                                                    "outsider"}),
     }
 
 
 PAGES = ["dashboard", "application list", "search", "ledger", "password change", "new application",
          "application page", "edit draft", "confirm submit", "confirm terminate", "report hours", "report cash",
-         "new claim", "claim page"]
+         "new claim", "claim page", "calls", "call page", "new call", "organisations", "organisation page",
+         "register a company"]
 
 
 @pytest.fixture

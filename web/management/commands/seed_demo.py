@@ -42,7 +42,8 @@ USERS = [
     ("company", "Kalmar Sensorteknik AB", Membership.Role.COMPANY, True),
     ("officer", "Region Kalmar län", Membership.Role.OFFICER, True),
     ("auditor", "Ekonomistyrningsverket", Membership.Role.AUDITOR, True),
-    ("officer2", "Region Kalmar län", Membership.Role.OFFICER, False),
+    ("officer2", "Region Kalmar län", Membership.Role.OFFICER, True),
+    ("company2", "Kalmar Sensorteknik AB", Membership.Role.COMPANY, True),
     ("applicant-kalmar", "Kalmar kommun", Membership.Role.APPLICANT, False),
     ("applicant-vastervik", "Västerviks kommun", Membership.Role.APPLICANT, False),
     ("applicant-kalmarhem", "Kalmarhem AB", Membership.Role.APPLICANT, False),
@@ -50,6 +51,27 @@ USERS = [
     ("company-robotik", "Östersjö Robotik AB", Membership.Role.COMPANY, False),
     ("company-glasriket", "Glasriket Digital AB", Membership.Role.COMPANY, False),
 ]
+# Organisation admins (they invite people to their organisation and end memberships).
+ADMINS = {"applicant", "company"}
+# What each shown login is for in a full journey, for the table `make run` prints.
+PURPOSE = {
+    "applicant": "applies; organisation admin",
+    "company": "reports hours; organisation admin",
+    "company2": "second company user (attests, rule V6)",
+    "officer": "reviews, approves, verifies; sets up calls",
+    "officer2": "second officer: pays (four eyes)",
+    "auditor": "reads everything, verifies the ledger",
+}
+
+
+def logins_table() -> list[str]:
+    """The demo logins as a short table (printed by seed_demo and, after the address, by `rundemo`)."""
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    for username, org, role, shown in USERS:
+        if shown:
+            lines.append(f"  {username:<10} {Membership.Role(role).label:<24} {org:<24} {PURPOSE.get(username, '')}")
+    lines.append(f"  {'admin':<10} {'Django admin':<24} {'(superuser)':<24}")
+    return lines
 
 
 class Command(BaseCommand):
@@ -63,14 +85,13 @@ class Command(BaseCommand):
             users = self._users(orgs)
             call = self._call(orgs, users)
             created = self._applications(call, orgs, users)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data {'loaded' if created else 'already present'}: {Application.objects.count()} applications, "
-            f"{JournalEntry.objects.count()} journal entries."))
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, org, role, shown in USERS:
-            if shown:
-                self.stdout.write(f"  {username:<10} {Membership.Role(role).label:<24} {org}")
-        self.stdout.write(f"  {'admin':<10} {'Django admin':<24} (superuser)")
+        if options["verbosity"] >= 1:
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo data {'loaded' if created else 'already present'}: {Application.objects.count()} applications, "
+                f"{JournalEntry.objects.count()} journal entries."))
+        if options["verbosity"] >= 1:
+            for line in logins_table():
+                self.stdout.write(line)
 
     def _organisations(self):
         orgs = {}
@@ -86,7 +107,11 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-            Membership.objects.get_or_create(user=user, organisation=orgs[org], role=role)
+            membership, _ = Membership.objects.get_or_create(user=user, organisation=orgs[org], role=role,
+                                                             ended_at=None)
+            if username in ADMINS and not membership.is_admin:
+                membership.is_admin = True
+                membership.save(update_fields=["is_admin"])
             users[username] = user
         admin, created = User.objects.get_or_create(
             username="admin", defaults={"email": "admin@example.se", "is_staff": True, "is_superuser": True})
