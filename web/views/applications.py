@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 
 from applications import permissions, rules, selectors
 from applications.models import Application, FundingCall, Organisation
-from core import display
+from core import clock, display
 from core.errors import RuleViolation, TransitionConflict
 from core.money import parse_decimal
 from ledger import grants, matching
 from ledger import selectors as ledger_selectors
 from ledger.selectors import application_balances
-from services import drafting, lifecycle
+from services import deadlines, drafting, lifecycle
 from web.forms import (
     ApplicationFilterForm,
     ApplicationForm,
@@ -335,7 +335,10 @@ def application_detail(request, reference):
         "time_reports": time_reports,
         "cash_items": (ledger_selectors.visible_cash(user).filter(application=application).select_related("claim")
                        if everything else None),
-        "claims": ledger_selectors.visible_claims(user).filter(application=application) if everything else None,
+        "claims": (deadlines.with_clocks(ledger_selectors.visible_claims(user).filter(application=application)
+                                         .order_by("number"), clock.today()) if everything else None),
+        # The claim due dates (rule D1), for those who see the claims.
+        "periods": deadlines.period_rows(application, clock.today()) if everything else None,
         "events": events,
         "actions": [_action(application, name, user) for name in names],
         "can_edit": is_applicant and application.is_editable,
