@@ -22,9 +22,16 @@ messages: venv
 	@command -v msgfmt >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 
+# The background worker (jobs: mail, long documents; hourly: reminders and digests) runs beside the
+# web server and stops with it: Ctrl-C (or a TERM to make) ends runserver, and the EXIT trap sends the
+# worker a TERM, which it takes as "finish the current job and stop".
 run: venv messages
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo -v 0
+	@$(PY) manage.py worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	echo "Background worker started (pid $$worker)"; \
 	$(PY) manage.py rundemo 127.0.0.1:$(PORT)
 
 # Browser tests need Debian's Chromium; install it when it is missing.

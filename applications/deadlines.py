@@ -74,6 +74,11 @@ class PaymentClock:
     warning: bool
     overdue: bool
 
+    @property
+    def days_beyond(self) -> int:
+        """Days past the limit (0 while within it)."""
+        return max(-self.days_left, 0)
+
 
 def payment_clock(*, started_at: datetime | None, paused_at: datetime | None, paused_days: int,
                   stopped_at: datetime | None, today: date, limit: int = 80, warn_at: int = 60) -> PaymentClock | None:

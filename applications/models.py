@@ -542,6 +542,7 @@ class NotificationPreference(models.Model):
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
                                 default=settings.LANGUAGE_CODE)
     email = models.BooleanField(_("also by e-mail"), default=True)
+    digest = models.BooleanField(_("one e-mail a day (daily digest) instead of one per event"), default=False)
     muted_events = models.JSONField(_("events I do not want"), default=list, blank=True)
 
     class Meta:

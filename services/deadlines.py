@@ -4,11 +4,23 @@ The dates themselves come from the pure functions in applications.deadlines; thi
 writes them: periods when an application becomes active, the clock when a claim is submitted
 (started, or resumed after a return) and returned (paused).
 """
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from dataclasses import dataclass
+from datetime import date
 
-from applications.deadlines import PaymentClock, pause_days, payment_clock, plan_periods
-from applications.models import Application, ReportingPeriod
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from applications.deadlines import (
+    PaymentClock,
+    days_until,
+    due_label,
+    pause_days,
+    payment_clock,
+    plan_periods,
+)
+from applications.models import Application, AuditEvent, ReportingPeriod
 from ledger.models import Claim
 
 CLAIMING_STATES = (Application.State.ACTIVE, Application.State.CLOSING)
@@ -18,13 +30,43 @@ def generate_periods(application: Application) -> list[ReportingPeriod]:
     """The reporting periods and claim due dates of a newly active application (once)."""
     if application.reporting_periods.exists():
         return list(application.reporting_periods.all())
-    call = application.call
     return ReportingPeriod.objects.bulk_create(
         ReportingPeriod(application=application, number=p.number, starts_on=p.starts_on, ends_on=p.ends_on,
                         due_on=p.due_on, is_final=p.is_final)
-        for p in plan_periods(application.start_date, application.end_date,
-                              months=call.reporting_period_months, grace_days=call.grace_days)
+        for p in _plan(application)
     )
+
+
+def _plan(application: Application):
+    call = application.call
+    return plan_periods(application.start_date, application.end_date,
+                        months=call.reporting_period_months, grace_days=call.grace_days)
+
+
+@transaction.atomic
+def regenerate_periods(application: Application) -> list[ReportingPeriod]:
+    """Move the reporting periods after the project period changed (an amendment, rule A1/D1).
+
+    Periods keep their numbers: a period whose dates are unchanged keeps its reminders; one whose
+    due date moved forgets them (its reminders are sent again before the new date); periods beyond
+    the new plan are removed and new ones added. Only for applications that have periods (active).
+    """
+    existing = {period.number: period for period in application.reporting_periods.select_for_update()}
+    if not existing:
+        return []
+    kept = []
+    for planned in _plan(application):
+        period = existing.pop(planned.number, None)
+        if period is None:
+            period = ReportingPeriod(application=application, number=planned.number)
+        elif period.due_on != planned.due_on:
+            period.reminders.all().delete()
+        period.starts_on, period.ends_on = planned.starts_on, planned.ends_on
+        period.due_on, period.is_final = planned.due_on, planned.is_final
+        period.save()
+        kept.append(period)
+    ReportingPeriod.objects.filter(pk__in=[period.pk for period in existing.values()]).delete()
+    return kept
 
 
 def unclaimed_periods(periods=None):
@@ -66,3 +108,67 @@ def clock_of(claim: Claim, today) -> PaymentClock | None:
     return payment_clock(started_at=claim.clock_started_at, paused_at=claim.clock_paused_at,
                          paused_days=claim.clock_paused_days, stopped_at=claim.paid_at, today=today,
                          limit=settings.PAYMENT_DAYS, warn_at=settings.PAYMENT_WARNING_DAY)
+
+
+def clock_counts(claims, today: date) -> dict:
+    """{call id: counts} of the claims on the clock (submitted, not yet paid): how many are within
+    the 80 days, how many beyond, and how many of those within are past the warning day (rule T5).
+    One query for every call."""
+    counts: dict = {}
+    running = claims.filter(clock_started_at__isnull=False, paid_at__isnull=True).select_related("application")
+    for claim in running:
+        clock = clock_of(claim, today)
+        found = counts.setdefault(claim.application.call_id, {"within": 0, "beyond": 0, "warning": 0})
+        found["beyond" if clock.overdue else "within"] += 1
+        found["warning"] += int(clock.warning and not clock.overdue)
+    return counts
+
+
+def with_clocks(claims, today: date) -> list[Claim]:
+    """Claims with `.clock` (the payment clock) and `.case_age` (days since submission), the
+    most urgent first: fewest days left of the 80 (rules D2, T5)."""
+    found = list(claims)
+    for claim in found:
+        claim.clock = clock_of(claim, today)
+        started = claim.clock_started_at or claim.submitted_at  # the first submission of the claim
+        claim.case_age = (today - timezone_day(started)).days if started else None
+    return sorted(found, key=lambda c: (c.clock.days_left if c.clock else settings.PAYMENT_DAYS, c.pk))
+
+
+def timezone_day(moment) -> date:
+    return timezone.localdate(moment)
+
+
+def with_case_age(applications, today: date) -> list[Application]:
+    """Applications with `.submitted_on` (their latest submission) and `.case_age` in days, the
+    oldest case first: the officer's queue (issue: case age)."""
+    found = list(applications)
+    submitted = {}
+    for application_id, occurred_at in (AuditEvent.objects
+                                        .filter(application__in=[a.pk for a in found], action="transition",
+                                                object_type="application", to_state=Application.State.SUBMITTED)
+                                        .order_by("occurred_at", "id").values_list("application_id", "occurred_at")):
+        submitted[application_id] = occurred_at  # the latest submission wins
+    for application in found:
+        moment = submitted.get(application.pk)
+        application.submitted_on = timezone_day(moment) if moment else None
+        application.case_age = (today - application.submitted_on).days if moment else None
+    return sorted(found, key=lambda a: (-(a.case_age or 0), a.pk))
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    period: ReportingPeriod
+    claimed: bool
+    days: int
+    label: str
+
+
+def period_rows(application: Application, today: date) -> list[PeriodRow]:
+    """The application's reporting periods with whether their claim was submitted and, for the
+    ones still open, "due in 12 days" / "overdue 3 days" (rule D1)."""
+    periods = list(application.reporting_periods.all())
+    open_ids = set(unclaimed_periods(ReportingPeriod.objects.filter(application=application))
+                   .values_list("pk", flat=True)) if application.state in CLAIMING_STATES else set()
+    return [PeriodRow(period, claimed=period.pk not in open_ids, days=days_until(period.due_on, today),
+                      label=due_label(period.due_on, today)) for period in periods]

@@ -3,7 +3,11 @@
 `notify` writes one Notification per recipient in the caller's transaction (skipping events the
 person has muted) and, for those who want e-mail, enqueues `send_notification_email` once the
 transaction commits; the worker sends it. A `key` makes a notification idempotent per person.
+Those who chose the daily digest get one e-mail a day instead (`send_digests`, run with the reminders).
+Amendments call `after_amendment`; transitions of applications and claims come via services.effects.
 """
+from datetime import datetime, time
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -11,9 +15,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from applications.models import Application, Notification, NotificationPreference
+from core import clock
 
 # event: (subject, body). Parameters: reference, title, state, number, due, days, comment.
 EVENTS = {
@@ -30,6 +36,10 @@ EVENTS = {
                        _("Payment claim %(number)s of %(reference)s “%(title)s” was verified.")),
     "claim_paid": (_("%(reference)s: claim %(number)s paid"),
                    _("Payment claim %(number)s of %(reference)s “%(title)s” was paid.")),
+    "amendment_requested": (_("%(reference)s: amendment requested"),
+                            _("An amendment of application %(reference)s “%(title)s” was requested.")),
+    "amendment_decided": (_("%(reference)s: amendment %(outcome)s"),
+                          _("The amendment of application %(reference)s “%(title)s” was %(outcome)s.")),
     "claim_due": (_("%(reference)s: a payment claim is due on %(due)s"),
                   _("The payment claim of %(reference)s “%(title)s” for the period to %(period_end)s is due "
                     "on %(due)s, in %(days)s days.")),
@@ -45,10 +55,14 @@ EVENT_LABELS = {
     "claim_returned": _("A payment claim is returned"),
     "claim_verified": _("A payment claim is verified"),
     "claim_paid": _("A payment claim is paid"),
+    "amendment_requested": _("An amendment is requested"),
+    "amendment_decided": _("A decision on an amendment"),
     "claim_due": _("Reminders before a claim is due"),
     "claim_overdue": _("A claim is overdue"),
 }
 TO_APPLICANT = {"approve", "reject", "request_changes"}
+# Outcomes of an amendment decision, as the notification says them.
+AMENDMENT_OUTCOMES = {"approved": _("approved"), "rejected": _("rejected"), "withdrawn": _("withdrawn")}
 CLAIM_EVENTS = {"submit": "claim_submitted", "return_to_applicant": "claim_returned",
                 "verify": "claim_verified", "pay": "claim_paid"}
 
@@ -85,7 +99,7 @@ def notify(users, event: str, *, application=None, params=None, link: str = "", 
         except IntegrityError:  # the same key written meanwhile by another run
             continue
         written.append(notification)
-        if wanted.email and user.email:
+        if wanted.email and not wanted.digest and user.email:  # digest readers get it in the daily e-mail
             transaction.on_commit(lambda pk=notification.pk: send_notification_email.enqueue(pk))
     return written
 
@@ -96,6 +110,8 @@ def render(notification: Notification) -> tuple[str, str]:
     params = dict(notification.params)
     if "state" in params:
         params["state"] = Application.State(params["state"]).label
+    if "outcome" in params:
+        params["outcome"] = AMENDMENT_OUTCOMES.get(params["outcome"], params["outcome"])
     return str(subject) % params, str(body) % params
 
 
@@ -118,6 +134,56 @@ def send_notification_email(notification_id: int) -> bool:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
     return True
+
+
+def after_amendment(application, *, requested: bool = False, outcome: str = "", comment: str = "",
+                    link: str = "") -> list:
+    """The notification of an amendment (rule A1/A2) for services.amendments to call: `requested=True`
+    tells the call's officers; otherwise `outcome` ("approved", "rejected", "withdrawn") tells the
+    applicant. `link` defaults to the application page."""
+    params = application_params(application)
+    if comment:
+        params["comment"] = comment
+    link = link or reverse("web:application_detail", args=[application.reference])
+    if requested:
+        return notify(users_with_role(application.call.regional_body_id, "officer"), "amendment_requested",
+                      application=application, params=params, link=link)
+    params["outcome"] = outcome
+    return notify(users_with_role(application.applicant_id, "applicant"), "amendment_decided",
+                  application=application, params=params, link=link)
+
+
+def send_digests(today=None) -> int:
+    """One e-mail per person who asked for a daily digest, with what was not e-mailed yet from
+    before `today` (so however often it runs, a day's notifications go once, the next morning).
+    Returns how many e-mails were sent."""
+    today = today or clock.today()
+    start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+    pending = (Notification.objects.filter(emailed_at__isnull=True, created_at__lt=start_of_today,
+                                           user__notification_preference__digest=True,
+                                           user__notification_preference__email=True)
+               .exclude(user__email="").select_related("user").order_by("user_id", "created_at", "id"))
+    by_user: dict = {}
+    for notification in pending:
+        by_user.setdefault(notification.user, []).append(notification)
+    sent = 0
+    for user, items in by_user.items():
+        with transaction.atomic():
+            claimed = Notification.objects.filter(pk__in=[n.pk for n in items], emailed_at__isnull=True
+                                                  ).update(emailed_at=timezone.now())
+            if claimed != len(items):  # another run took (some of) them meanwhile
+                transaction.set_rollback(True)
+                continue
+            with translation.override(preference(user).language):
+                subject = ngettext("Testbed Ledger: %(count)s notification", "Testbed Ledger: %(count)s notifications",
+                                   len(items)) % {"count": len(items)}
+                parts = []
+                for item in items:
+                    item_subject, body = render(item)
+                    parts.append(f"{item_subject}\n{body}" + (f"\n{absolute(item.link)}" if item.link else ""))
+            send_mail(subject, "\n\n".join(parts), settings.DEFAULT_FROM_EMAIL, [user.email])
+        sent += 1
+    return sent
 
 
 def after_transition(application, name: str, *, comment: str = "", claim=None) -> None:

@@ -1,7 +1,8 @@
 """Reminders before and after a claim's due date (rule D1), sent once each (the Reminder constraint).
 
-`send_reminders(today)` is the whole job: `manage.py send_reminders` runs it (cron in production,
-the worker in `make run`); running it again the same day, or twice at once, sends nothing more.
+`send_reminders(today)` is the whole job: `manage.py send_reminders` runs it with the daily digests
+(`daily_jobs`; cron in production, the worker in `make run`); running it again the same day, or
+twice at once, sends nothing more.
 """
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from applications.models import ReportingPeriod
 from core import clock
 
 from .deadlines import unclaimed_periods
-from .notifications import application_params, notify, users_with_role
+from .notifications import application_params, notify, send_digests, users_with_role
 
 
 def send_reminders(today=None) -> int:
@@ -50,7 +51,13 @@ def _remind(period: ReportingPeriod, stage: int, today) -> None:
            link=reverse("web:application_detail", args=[application.reference]))
 
 
+def daily_jobs(today=None) -> dict:
+    """What the schedule runs (hourly by the worker, or cron): the reminders and the daily digests.
+    Both are idempotent, so running it more often than needed sends nothing twice."""
+    return {"reminders": send_reminders(today), "digests": send_digests(today)}
+
+
 @task()
-def send_reminders_task() -> int:
+def send_reminders_task() -> dict:
     """The reminder job as a background task (the worker enqueues it on its schedule)."""
-    return send_reminders()
+    return daily_jobs()

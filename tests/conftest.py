@@ -48,6 +48,43 @@ def ledger_witness(settings, tmp_path, ledger_key_file):
     settings.LEDGER_WITNESS_DIR = str(tmp_path / "witness")
     settings.LEDGER_AUDIT_SETTLE_SECONDS = 0
     return tmp_path / "witness"
+class FixedClock:
+    """A clock that stands still until moved: `clock.set(date)`, `clock.advance(days=3)`."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def now(self):
+        return self.moment
+
+    def today(self):
+        from django.utils import timezone
+
+        return timezone.localdate(self.moment)
+
+    def set(self, day, hour=12):
+        from datetime import datetime
+
+        from django.utils import timezone
+
+        self.moment = timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+
+    def advance(self, **delta):
+        from datetime import timedelta
+
+        self.moment += timedelta(**delta)
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    """Time travel: every `timezone.now()` (core.clock, services, auto_now fields) reads this clock,
+    which stands still at the moment the test started and moves only when told to (the factories'
+    dates are relative to the real today, so tests move the clock relative to them)."""
+    from django.utils import timezone
+
+    fixed = FixedClock(timezone.now())
+    monkeypatch.setattr(timezone, "now", fixed.now)
+    return fixed
 
 
 @pytest.fixture

@@ -11,7 +11,17 @@ from rest_framework import serializers
 from api import fields
 from api.base import MAX_ID
 from applications import selectors
-from applications.models import Application, AuditEvent, Decision, FundingCall, Organisation, Partner
+from applications.deadlines import days_until
+from applications.models import (
+    Application,
+    AuditEvent,
+    Decision,
+    FundingCall,
+    Organisation,
+    Partner,
+    ReportingPeriod,
+)
+from core import clock
 from ledger import matching
 from services import lifecycle
 
@@ -116,6 +126,21 @@ class DecisionSerializer(fields.ModelSerializer):
         return user_name(decision.decided_by)
 
 
+class ReportingPeriodSerializer(fields.ModelSerializer):
+    """A reporting period and the due date of its claim (rule D1); `days_until_due` is negative once
+    overdue."""
+
+    days_until_due = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["number", "starts_on", "ends_on", "due_on", "is_final", "days_until_due"]
+        read_only_fields = fields
+
+    def get_days_until_due(self, period) -> int:
+        return days_until(period.due_on, clock.today())
+
+
 class ApplicationSerializer(fields.ModelSerializer):
     """An application as its readers see it, with the planned figures of the matching rule (M3, M4)."""
 
@@ -125,12 +150,14 @@ class ApplicationSerializer(fields.ModelSerializer):
     planned_inkind_value = serializers.SerializerMethodField()
     requested_fund = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
+    reporting_periods = ReportingPeriodSerializer(many=True, read_only=True)
 
     class Meta:
         model = Application
         fields = ["id", "reference", "call", "call_title", "applicant", "applicant_name", "title",
                   "needs_analysis", "testbed_description", "start_date", "end_date", "public_cash", "state",
-                  "partners", "planned_inkind_value", "requested_fund", "decision", "created_at", "updated_at"]
+                  "partners", "planned_inkind_value", "requested_fund", "decision", "reporting_periods", "created_at",
+                  "updated_at"]
         read_only_fields = fields
 
     def _plan(self, application) -> matching.PlannedBudget:

@@ -211,7 +211,7 @@ class ApplicationViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def get_queryset(self):
         return (selectors.visible_applications(self.request.user)
                 .select_related("call", "applicant")
-                .prefetch_related("partners", Prefetch(
+                .prefetch_related("partners", "reporting_periods", Prefetch(
                     "decisions", queryset=Decision.objects.select_related("decided_by").order_by("-decided_at", "-id"))))
 
     def _read(self, application, status_code=status.HTTP_200_OK) -> Response:

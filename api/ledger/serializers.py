@@ -11,7 +11,9 @@ from api import fields
 from api.applications.serializers import COMMENT_MAX, HOURS, MONEY, IdField, user_name
 from api.base import MAX_ID
 from applications import selectors as app_selectors
+from core import clock
 from ledger.models import CashContribution, Claim, JournalEntry, Posting, TimeReport
+from services import deadlines
 
 
 class UserNameField(serializers.Field):
@@ -100,20 +102,42 @@ class ClaimCashItemSerializer(fields.ModelSerializer):
 
 
 class ClaimSerializer(fields.ModelSerializer):
+    """A payment claim with its items and its payment clock."""
+
     application_reference = serializers.CharField(source="application.reference", read_only=True)
     created_by = UserNameField()
     verified_by = UserNameField()
     paid_by = UserNameField()
     time_reports = ClaimTimeReportItemSerializer(many=True, read_only=True)
     cash_contributions = ClaimCashItemSerializer(many=True, read_only=True)
+    payment_clock = serializers.SerializerMethodField()
 
     class Meta:
         model = Claim
         fields = ["id", "application", "application_reference", "number", "period_start", "period_end",
                   "is_final", "state", "created_by", "created_at", "submitted_at", "verified_by", "verified_at",
                   "paid_by", "paid_at", "payable_amount", "recovery_amount", "return_reason", "time_reports",
-                  "cash_contributions"]
+                  "cash_contributions", "payment_clock"]
         read_only_fields = fields
+
+    def get_payment_clock(self, claim):
+        found = deadlines.clock_of(claim, clock.today())
+        if found is None:
+            return None
+        return {"started_at": serializers.DateTimeField().to_representation(claim.clock_started_at),
+                "days_elapsed": found.elapsed, "days_left": found.days_left, "paused": found.paused,
+                "stopped": found.stopped, "warning": found.warning, "overdue": found.overdue}
+
+
+PAYMENT_CLOCK_SCHEMA = {
+    "type": "object", "nullable": True,
+    "description": "The 80-day payment clock (rules T5, D2); null before the claim was submitted.",
+    "properties": {"started_at": {"type": "string", "format": "date-time"},
+                   "days_elapsed": {"type": "integer"}, "days_left": {"type": "integer"},
+                   "paused": {"type": "boolean"}, "stopped": {"type": "boolean"},
+                   "warning": {"type": "boolean"}, "overdue": {"type": "boolean"}},
+}
+extend_schema_field(PAYMENT_CLOCK_SCHEMA)(ClaimSerializer.get_payment_clock)
 
 
 def _ids(**kwargs):

@@ -22,7 +22,7 @@ from ledger import selectors as ledger_selectors
 from ledger.models import retention_end_of
 from ledger.selectors import application_balances
 from reports import dossier
-from services import drafting, lifecycle
+from services import deadlines, drafting, lifecycle
 from web.forms import (
     ApplicationFilterForm,
     ApplicationForm,
@@ -340,7 +340,10 @@ def application_detail(request, reference):
         "time_reports": time_reports,
         "cash_items": (ledger_selectors.visible_cash(user).filter(application=application).select_related("claim")
                        if everything else None),
-        "claims": ledger_selectors.visible_claims(user).filter(application=application) if everything else None,
+        "claims": (deadlines.with_clocks(ledger_selectors.visible_claims(user).filter(application=application)
+                                         .order_by("number"), clock.today()) if everything else None),
+        # The claim due dates (rule D1), for those who see the claims.
+        "periods": deadlines.period_rows(application, clock.today()) if everything else None,
         "events": events,
         "actions": [_action(application, name, user) for name in names],
         "can_edit": is_applicant and application.is_editable,

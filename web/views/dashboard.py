@@ -1,12 +1,15 @@
 """The start page: one section per role the user holds (applicant, company, officer, auditor), and search."""
+from django.conf import settings
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from applications import permissions, selectors
 from applications.models import Application, FundingCall, Organisation
+from core import clock
 from ledger.models import Book, Claim
 from ledger.selectors import balances_by_call, visible_entries, visible_time_reports
+from services import deadlines
 from web.forms import SearchForm
 
 from .calls import call_actions
@@ -51,7 +54,12 @@ def _applicant_section(user):
     for claim in Claim.objects.filter(application__in=applications,
                                       state__in=[Claim.State.DRAFT, Claim.State.RETURNED]):
         open_claims[claim.application_id] = claim
+    due = deadlines.next_due_periods(applications)  # rule D1: the next claim due, one query
+    today = clock.today()
     for application in applications:
+        period = due.get(application.pk)
+        application.next_due = (period, deadlines.due_label(period.due_on, today),
+                                 deadlines.days_until(period.due_on, today)) if period else None
         claim = open_claims.get(application.pk)
         if claim is not None:
             application.next_step = CLAIM_NEXT_STEP[claim.state] % {"number": claim.number}
@@ -81,12 +89,19 @@ def _officer_section(user):
         call.web_actions = call_actions(call, user)
     budgets = balances_by_call(calls)  # one query for every call, not one per call
     claims = Claim.objects.filter(application__call__in=calls).select_related("application__applicant", "application__call")
+    today = clock.today()
+    counts = deadlines.clock_counts(claims, today)  # within and beyond the 80 days (rule T5)
+    for call in calls:
+        call.clock_counts = counts.get(call.pk, {"within": 0, "beyond": 0, "warning": 0})
     return {
-        "queue": Application.objects.filter(call__in=calls, state__in=[S.SUBMITTED, S.UNDER_REVIEW])
-        .select_related("call", "applicant").order_by("updated_at", "id"),
-        "to_verify": claims.filter(state=Claim.State.SUBMITTED).order_by("submitted_at", "id"),
-        "to_pay": claims.filter(state=Claim.State.VERIFIED).select_related("verified_by").order_by("verified_at", "id"),
+        # The oldest case first: days since submission (case age).
+        "queue": deadlines.with_case_age(Application.objects.filter(call__in=calls, state__in=[S.SUBMITTED, S.UNDER_REVIEW])
+                                         .select_related("call", "applicant"), today),
+        # The fewest days left of the 80 first (rules D2, T5).
+        "to_verify": deadlines.with_clocks(claims.filter(state=Claim.State.SUBMITTED), today),
+        "to_pay": deadlines.with_clocks(claims.filter(state=Claim.State.VERIFIED).select_related("verified_by"), today),
         "budgets": [(call, budgets[call.pk]) for call in calls],
+        "payment_days": settings.PAYMENT_DAYS,
     }
 
 

@@ -243,4 +243,29 @@ class Command(BaseCommand):
                                      cash=D("100000.00"), partners=[("Glasriket Digital AB", D("150"), D("700"))],
                                      start=date(2027, 1, 1), end=date(2027, 6, 30))
         step(app, who, "withdraw", "Vi prioriterar om.")
+        # 9. Active, its first claim submitted and waiting for verification: the 80-day clock runs (rule T5).
+        app, who = self._application(call, orgs, users, applicant="Kalmar kommun", title="Digital hemtjänstplanering",
+                                     cash=D("200000.00"), partners=[("Östersjö Robotik AB", D("300"), D("800"))],
+                                     start=date(2026, 3, 1), end=date(2027, 2, 28))
+        step(app, who, "submit")
+        step(app, officer, "start_review")
+        lifecycle.approve(app, by=officer, granted=D("200000.00"), rationale="Uppfyller kriterierna.")
+        step(app, who, "activate", "Vi accepterar beslutet.")
+        contributions.report_cash(app, by=who, amount=D("50000.00"), paid_on=date(2026, 4, 15),
+                                  voucher_reference="VER-2026-0415")
+        robotik = users["company-robotik"]
+        report = contributions.report_time(app.partners.get(), by=robotik, person_name="Sara Holm",
+                                           month=date(2026, 4, 1), hours=D("60"), hourly_rate=D("800"),
+                                           description="Integration med planeringssystemet")
+        contributions.attest_time_report(report, by=robotik)
+        claim_services.submit_claim(claim_services.create_claim(app, by=who, period_start=date(2026, 3, 1),
+                                                                period_end=date(2026, 8, 31)), by=who)
+        # 10. Active, its first claim (due 30 July 2026) not submitted: the reminder job sends one reminder.
+        app, who = self._application(call, orgs, users, applicant="Oskarshamns kommun", title="Uppkopplade lekplatser",
+                                     cash=D("100000.00"), partners=[("Glasriket Digital AB", D("150"), D("700"))],
+                                     start=date(2026, 1, 1), end=date(2026, 12, 31))
+        step(app, who, "submit")
+        step(app, officer, "start_review")
+        lifecycle.approve(app, by=officer, granted=D("100000.00"), rationale="Uppfyller kriterierna.")
+        step(app, who, "activate", "Vi accepterar beslutet.")
         return True

@@ -3,16 +3,16 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
-from services.reminders import send_reminders
+from services.reminders import daily_jobs
 
 
 class Command(BaseCommand):
-    help = "Send reminders 14 and 3 days before a claim is due and on the day it passes; idempotent."
+    help = "Send reminders 14 and 3 days before a claim is due and on the day it passes, and the daily digests; idempotent."
 
     def add_arguments(self, parser):
         parser.add_argument("--today", type=date.fromisoformat, help="Pretend it is this day (YYYY-MM-DD).")
 
     def handle(self, *args, today=None, **options):
-        sent = send_reminders(today)
+        sent = daily_jobs(today)
         if options["verbosity"]:
-            self.stdout.write(f"{sent} reminder(s) sent")
+            self.stdout.write(f"{sent['reminders']} reminder(s) sent, {sent['digests']} digest(s) sent")

@@ -14,12 +14,14 @@ logger = logging.getLogger(__name__)
 
 
 def schedule(every: float, stop: threading.Event) -> None:
-    while not stop.is_set():
+    """Enqueue the reminder job now and then every `every` seconds until `stop` is set."""
+    while True:
         try:
             send_reminders_task.enqueue()
         except Exception:  # a locked database, say: try again next time
             logger.exception("Could not enqueue the reminder job")
-        stop.wait(every)
+        if stop.wait(every):
+            return
 
 
 class Command(db_worker.Command):
