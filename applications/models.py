@@ -185,6 +185,14 @@ class FundingCall(models.Model):
         _("a second company user attests time reports"), default=False,
         help_text=_("The company user who attests a time report may not be the one who entered it (rule V6)."),
     )
+    max_advance = models.DecimalField(
+        _("maximum advance (SEK)"), default=Decimal("400000.00"),
+        help_text=_("An advance is at most this amount (rule T6: 400 000 SEK)."), **MONEY,
+    )
+    max_advance_ratio = models.DecimalField(
+        _("maximum advance as a share of the grant"), default=Decimal("0.5000"),
+        help_text=_("An advance is at most this share of the grant (rule T6: half)."), **RATIO,
+    )
     four_eyes_threshold = models.DecimalField(
         _("four-eyes threshold for approvals (SEK)"), null=True, blank=True,
         help_text=_("A second officer confirms an approval whose granted amount is above this; empty: never."),
@@ -232,6 +240,9 @@ class FundingCall(models.Model):
                 name="call_reporting_period_three_to_six_months",
             ),
             models.CheckConstraint(condition=Q(grace_days__lte=365), name="call_grace_days_at_most_a_year"),
+            models.CheckConstraint(condition=Q(max_advance__gte=0), name="call_max_advance_non_negative"),
+            models.CheckConstraint(condition=Q(max_advance_ratio__gte=0, max_advance_ratio__lte=1),
+                                   name="call_max_advance_ratio_zero_to_one"),
         ]
 
     def __str__(self) -> str:
@@ -422,6 +433,57 @@ class Decision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("A decision is immutable and cannot be deleted."))
+
+
+class Amendment(models.Model):
+    """A change of an active project's plan (ändringsansökan, rules A1–A3).
+
+    The applicant requests it with a reason and the proposed plan; the current plan is copied beside it
+    so both can be read side by side even after the change. An officer approves it (a new amending
+    `Decision`, the commitment moved by the difference) or refuses it.
+    """
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="amendments")
+    number = models.PositiveIntegerField()
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.REQUESTED)
+    reason = models.TextField(_("reason"))
+    current_public_cash = models.DecimalField(_("current public cash (SEK)"), **MONEY)
+    current_end_date = models.DateField(_("current end date"))
+    current_granted = models.DecimalField(_("current grant (SEK)"), **MONEY)
+    current_partners = models.JSONField(_("current partners"), default=dict)
+    proposed_public_cash = models.DecimalField(_("proposed public cash (SEK)"), **MONEY)
+    proposed_end_date = models.DateField(_("proposed end date"))
+    # {partner id: {"hours": "…", "hourly_rate": "…"}} for every partner of the application.
+    proposed_partners = models.JSONField(_("proposed partners"), default=dict)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("rationale"), blank=True)
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="amendment")
+
+    class Meta:
+        ordering = ["application", "number"]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="amendment_number_unique"),
+            models.CheckConstraint(condition=Q(proposed_public_cash__gte=0), name="amendment_cash_non_negative"),
+            # Only one amendment waits for a decision at a time.
+            models.UniqueConstraint(fields=["application"], condition=Q(state="requested"),
+                                    name="amendment_one_open_per_application"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference} amendment {self.number}"
 
 
 class AuditEvent(models.Model):

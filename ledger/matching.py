@@ -75,15 +75,22 @@ def plan(public_cash, partners: Iterable[tuple], *, fund_ratio, inkind_ratio) ->
         )
 
 
-def payout(*, verified_cash, verified_inkind, granted, already_paid, fund_ratio, inkind_ratio) -> Payout:
+def payout(*, verified_cash, verified_inkind, granted, already_paid, fund_ratio, inkind_ratio,
+           advance=ZERO, final=False) -> Payout:
     """Cumulative payable P = min(f × min(Cv, Kv / k), G); pay P − paid, or recover paid − P (rules M7, E7).
 
     Works on cumulative verified totals, so a correction that lowers them simply turns the
     next difference negative: that excess is a recovery, never a negative payment.
+
+    `already_paid` includes any advance (rule T6), so the advance is offset against the following
+    payments: a claim pays only what P exceeds everything paid so far. While the project runs, the
+    advance itself is not recovered (paid may exceed P by at most the advance); when it ends
+    (`final`: the final claim, closing or termination) whatever P does not cover is recovered.
     """
     cv, kv = _amount(verified_cash, "verified cash"), _amount(verified_inkind, "verified in-kind value")
     g, f, k = _amount(granted, "granted amount"), _ratio(fund_ratio, "fund ratio"), _ratio(inkind_ratio, "in-kind ratio")
     given_paid = _amount(already_paid, "amount already paid")
+    a = _amount(advance, "advance")
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         paid = round_ore(given_paid)  # what was paid was posted, so it is whole öre already
@@ -92,10 +99,13 @@ def payout(*, verified_cash, verified_inkind, granted, already_paid, fund_ratio,
         matched = min(cv, kv / k)  # rule M7: cash counts only as far as in-kind time matches it
         payable = round_ore(min(f * matched, g))  # rule M7, rounded once (rule M8)
         delta = payable - paid
+        # rule T6: while the project runs, paid may stand above P by the advance; at the end it may not.
+        floor = payable if final else max(payable, min(round_ore(a), paid))
+        excess = paid - floor
         return Payout(
             matched_cash=round_ore(matched),
             cumulative_payable=payable,
             already_paid=paid,
             payment=delta if delta > 0 else ZERO,
-            recovery=-delta if delta < 0 else ZERO,  # rule E7
+            recovery=excess if excess > 0 else ZERO,  # rule E7
         )

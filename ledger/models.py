@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Max, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -71,6 +72,8 @@ class JournalEntry(models.Model):
         DECOMMITMENT = "decommitment", _("Release of commitment")
         RECOVERY = "recovery", _("Recovery")
         TRANSITION = "transition", _("State transition")
+        ADVANCE = "advance", _("Advance payment")
+        AMENDMENT = "amendment", _("Amendment of commitment")
 
     book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="entries")
     seq = models.PositiveBigIntegerField()
@@ -143,6 +146,56 @@ class ReviewStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
+    PARKED = "parked", _("Parked to the next claim")  # rule V2
+
+
+class ErrorType(models.TextChoices):
+    """Why part of an item was deducted at verification (rule V1)."""
+
+    INELIGIBLE_PERIOD = "ineligible_period", _("Ineligible period")
+    MISSING_EVIDENCE = "missing_evidence", _("Missing evidence")
+    RATE_ABOVE_CAP = "rate_above_cap", _("Rate above cap")
+    ARITHMETIC_ERROR = "arithmetic_error", _("Arithmetic error")
+    DOUBLE_CLAIMED = "double_claimed", _("Double claimed")
+    HOURS_ABOVE_ANNUAL = "hours_above_annual", _("Hours above annual hours")
+    OTHER = "other", _("Other")
+
+
+class VerificationMixin(models.Model):
+    """What an officer found when checking one item (rules V1–V3): the eligible part, the deduction
+    with its error type, whether it was checked on the spot or in a sample, and a parked claim."""
+
+    deduction_type = models.CharField(_("error type"), max_length=30, choices=ErrorType.choices, blank=True)
+    sampled = models.BooleanField(_("checked on the spot or in a sample"), default=False)
+    parked_from = models.ForeignKey(
+        "Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("parked from claim"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def claimed_value(self):
+        raise NotImplementedError
+
+    @property
+    def eligible_value(self):
+        """What counts as verified (rule V1): the eligible part of an accepted item, else nothing."""
+        if self.review_status != ReviewStatus.ACCEPTED:
+            return round_ore(0)
+        return self._eligible_value()
+
+    @property
+    def deduction(self):
+        """Claimed minus eligible, for an accepted item (a rejected one is rejected, not deducted)."""
+        if self.review_status != ReviewStatus.ACCEPTED:
+            return round_ore(0)
+        return self.claimed_value - self._eligible_value()
+
+    @property
+    def is_partly_accepted(self) -> bool:
+        return self.review_status == ReviewStatus.ACCEPTED and self.deduction > 0
 
 
 class Claim(models.Model):
@@ -173,6 +226,8 @@ class Claim(models.Model):
     )
     paid_at = models.DateTimeField(null=True, blank=True)
     payable_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    # The key the payment was made with, so a retry with the same key is answered and any other is a conflict.
+    pay_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     recovery_amount = models.DecimalField(null=True, blank=True, **MONEY)
     return_reason = models.TextField(blank=True)
     # The payment clock (rules T5, D2): started at the first submission of the complete claim,
@@ -215,7 +270,7 @@ class Claim(models.Model):
         """The payable amount is paid out (or the excess recovered)."""
 
 
-class TimeReport(models.Model):
+class TimeReport(VerificationMixin):
     """Hours one person at a partner company worked in one month (tidrapport, rule S1)."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="time_reports")
@@ -233,6 +288,7 @@ class TimeReport(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="time_reports")
     review_status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     review_reason = models.TextField(blank=True)
+    eligible_hours = models.DecimalField(_("eligible hours"), null=True, blank=True, **HOURS)  # rule V1
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     class Meta:
@@ -241,6 +297,16 @@ class TimeReport(models.Model):
             models.CheckConstraint(condition=Q(hours__gt=0), name="time_report_hours_positive"),
             models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="time_report_rate_non_negative"),
             models.CheckConstraint(condition=Q(month__day=1), name="time_report_month_first_day"),
+            # rule V1: the eligible part lies between nothing and what was claimed.
+            models.CheckConstraint(
+                condition=Q(eligible_hours__isnull=True) | Q(eligible_hours__gte=0, eligible_hours__lte=F("hours")),
+                name="time_report_eligible_within_claimed"),
+            # rule V4: one time report per person, partner and month (a rejected one may be reported again).
+            models.UniqueConstraint(
+                Lower("person_name"), "partner", "month", condition=~Q(review_status="rejected"),
+                name="time_report_one_per_person_partner_month",
+                violation_error_message=_("There is already a time report for this person and month."),
+            ),
         ]
         indexes = [models.Index(fields=["partner", "person_name", "month"])]
 
@@ -251,12 +317,24 @@ class TimeReport(models.Model):
     def value(self):
         return round_ore(self.hours * self.hourly_rate)
 
+    claimed_value = value
+
+    @property
+    def verified_hours(self):
+        """The hours that count as verified (rule V1)."""
+        if self.review_status != ReviewStatus.ACCEPTED:
+            return round_ore(0)
+        return self.hours if self.eligible_hours is None else self.eligible_hours
+
+    def _eligible_value(self):
+        return self.value if self.eligible_hours is None else round_ore(self.eligible_hours * self.hourly_rate)
+
     @property
     def is_attested(self) -> bool:
         return self.attested_at is not None
 
 
-class CashContribution(models.Model):
+class CashContribution(VerificationMixin):
     """Public cash the applicant has paid into the testbed (rule M2)."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="cash_contributions")
@@ -271,12 +349,16 @@ class CashContribution(models.Model):
     )
     review_status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     review_reason = models.TextField(blank=True)
+    eligible_amount = models.DecimalField(_("eligible amount (SEK)"), null=True, blank=True, **MONEY)  # rule V1
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["paid_on", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="cash_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(eligible_amount__isnull=True) | Q(eligible_amount__gte=0, eligible_amount__lte=F("amount")),
+                name="cash_eligible_within_claimed"),
             models.UniqueConstraint(fields=["application", "voucher_reference"], name="cash_voucher_unique"),
         ]
 
@@ -290,6 +372,13 @@ class CashContribution(models.Model):
             raise AppendOnlyError(_("A claimed cash item and its receipt are kept until the application's "
                                     "retention period ends (rule E6)."))
         return super().delete(*args, **kwargs)
+
+    @property
+    def claimed_value(self):
+        return self.amount
+
+    def _eligible_value(self):
+        return self.amount if self.eligible_amount is None else self.eligible_amount
 
 
 class IdempotencyRecord(models.Model):

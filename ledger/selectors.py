@@ -30,6 +30,7 @@ class Balances:
     verified_hours: Decimal
     paid: Decimal              # gross fund paid
     recovered: Decimal         # fund recovered after corrections
+    advanced: Decimal = ZERO   # advances paid (rule T6), part of `paid`
 
     @property
     def net_paid(self) -> Decimal:
@@ -47,8 +48,10 @@ def _sum(value) -> Decimal:
 
 
 BALANCE_AGGREGATES = {
+    # An amendment (rule A2) moves the commitment by the difference; it belongs to what was approved.
     "approved": Sum("amount", filter=Q(account__kind=Account.Kind.FUND_COMMITTED,
-                                       entry__kind=JournalEntry.Kind.COMMITMENT)),
+                                       entry__kind__in=[JournalEntry.Kind.COMMITMENT,
+                                                        JournalEntry.Kind.AMENDMENT])),
     "released": Sum("amount", filter=Q(account__kind=Account.Kind.FUND_COMMITTED,
                                        entry__kind=JournalEntry.Kind.DECOMMITMENT)),
     "committed": Sum("amount", filter=Q(account__kind=Account.Kind.FUND_COMMITTED)),
@@ -57,6 +60,7 @@ BALANCE_AGGREGATES = {
     "inkind_hours": Sum("hours", filter=Q(account__kind=Account.Kind.INKIND)),
     "paid": Sum("amount", filter=Q(account__kind=Account.Kind.FUND_PAID)),
     "recovered": Sum("amount", filter=Q(account__kind=Account.Kind.FUND_RECOVERED)),
+    "advanced": Sum("amount", filter=Q(account__kind=Account.Kind.FUND_PAID, entry__kind=JournalEntry.Kind.ADVANCE)),
 }
 
 
@@ -67,6 +71,7 @@ def _balances(row: dict) -> Balances:
         approved=_sum(row["approved"]), committed=_sum(row["committed"]), released=-_sum(row["released"]),
         verified_cash=-_sum(row["cash"]), verified_inkind=-_sum(row["inkind"]),
         verified_hours=_sum(row["inkind_hours"]), paid=_sum(row["paid"]), recovered=-_sum(row["recovered"]),
+        advanced=_sum(row.get("advanced")),
     )
 
 

@@ -30,9 +30,12 @@ def commit_grant(application: Application, decision: Decision, *, by, book: Book
     )
 
 
-def recover_excess(application, *, by, reason: str, claim=None, key: str | None = None):
-    """Post a recovery of fund paid beyond what the matching engine now allows (rules M7, E7), if any."""
-    payout = grants.payout(application)
+def recover_excess(application, *, by, reason: str, claim=None, key: str | None = None, final: bool = False):
+    """Post a recovery of fund paid beyond what the matching engine now allows (rules M7, E7), if any.
+
+    `final`: the project ends, so an advance not covered by verified costs is recovered too (rule T6).
+    """
+    payout = grants.payout(application, final=final)
     if payout.recovery <= ZERO:
         return None
     book = journal.book_for_call(application.call)
@@ -49,7 +52,7 @@ def recover_excess(application, *, by, reason: str, claim=None, key: str | None 
 def settle_on_end(application: Application, *, by, terminated: bool) -> list[JournalEntry]:
     """On close or termination: recover any overpayment, then release the unused commitment."""
     entries = []
-    recovery = recover_excess(application, by=by, reason="termination" if terminated else "closing")
+    recovery = recover_excess(application, by=by, reason="termination" if terminated else "closing", final=True)
     if recovery is not None:
         entries.append(recovery)
     outstanding = application_balances(application).committed
