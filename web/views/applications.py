@@ -122,6 +122,52 @@ def _save_partners(application, formset, user) -> None:
 APPLICATION_FIELDS = ("title", "needs_analysis", "testbed_description", "start_date", "end_date", "public_cash")
 
 
+def _valid_together(form, formset, application) -> bool:
+    """Validate the form and every partner row, then the draft rules over all of them, so a failed save
+    reports every problem at once (not dates first, then hours, then a company named twice)."""
+    form_ok = form.is_valid()
+    formset_ok = formset.is_valid()
+    existing = {}
+    if application is not None:
+        existing = {p.pk: p.company for p in application.partners.select_related("company")}
+    rows = []
+    for index, row_form in enumerate(formset.forms):
+        data = getattr(row_form, "cleaned_data", None) or {}
+        if not data or data.get("DELETE"):
+            continue
+        company = existing.get(data.get("id")) or data.get("company")
+        rows.append((index, rules.PartnerFacts(
+            name=company.name if company else "", is_company=bool(company and company.is_company),
+            hours=data.get("planned_hours") or parse_decimal("0"),
+            hourly_rate=data.get("hourly_rate") or parse_decimal("0"),
+            company_id=company.pk if company else None)))
+    cleaned = getattr(form, "cleaned_data", {})
+    problems = rules.draft_problems(
+        public_cash=cleaned.get("public_cash"), partners=[facts for _i, facts in rows],
+        start_date=cleaned.get("start_date"), end_date=cleaned.get("end_date"))
+    for field, messages_ in _by_form_row(problems, [i for i, _f in rows]).items():
+        for message in messages_:
+            if field.startswith("partners-"):
+                _prefix, index, name = field.split("-", 2)
+                formset.forms[int(index)].add_error(name, message)
+            elif field in form.fields:
+                form.add_error(field, message)
+            else:
+                form.add_error(None, message)
+    return form_ok and formset_ok and not problems
+
+
+def _by_form_row(problems: dict, indexes: list[int]) -> dict:
+    """Re-key "partners-<position>-<field>" problems by the row's index in the posted formset."""
+    out = {}
+    for field, messages_ in problems.items():
+        if field.startswith("partners-"):
+            _prefix, position, name = field.split("-", 2)
+            field = f"partners-{indexes[int(position)]}-{name}"
+        out[field] = messages_
+    return out
+
+
 def application_create(request):
     user = request.user
     applicants = selectors.applicant_organisations(user)
@@ -130,7 +176,7 @@ def application_create(request):
     if request.method == "POST":
         form = ApplicationForm(request.POST, calls=calls, applicants=applicants)
         formset = PartnerFormSet(request.POST, prefix="partners")
-        if form.is_valid() and formset.is_valid():
+        if _valid_together(form, formset, None):
             fields = {k: form.cleaned_data[k] for k in APPLICATION_FIELDS}
             try:
                 with transaction.atomic():
@@ -165,7 +211,7 @@ def application_edit(request, reference):
     if request.method == "POST":
         form = ApplicationForm(request.POST, editing=True)
         formset = PartnerFormSet(request.POST, prefix="partners", initial=initial_partners)
-        if form.is_valid() and formset.is_valid():
+        if _valid_together(form, formset, application):
             fields = {k: form.cleaned_data[k] for k in APPLICATION_FIELDS}
             try:
                 with transaction.atomic():
@@ -241,6 +287,8 @@ def matching_summary(data, user, *, application=None) -> dict | None:
     problems = []
     if start is None or end is None:
         unreadable.append(_("Enter the start and end dates."))
+        # The rules that need no dates still speak: negative figures, a company named twice (rule M1, M2).
+        problems = rules.flat(rules.draft_problems(public_cash=cash, partners=facts, start_date=None, end_date=None))
     else:
         problems = rules.submission_problems(
             applicant_is_public=applicant.is_public, public_cash=plan.public_cash, partners=facts,
@@ -290,7 +338,8 @@ def _partner_facts_from(data, application) -> list[rules.PartnerFacts]:
         facts.append(rules.PartnerFacts(
             name=company.name if company else _("(no company chosen)"),
             is_company=bool(company and company.is_company),
-            hours=hours or parse_decimal("0"), hourly_rate=rate or parse_decimal("0")))
+            hours=hours or parse_decimal("0"), hourly_rate=rate or parse_decimal("0"),
+            company_id=company.pk if company else None))
     return facts
 
 
