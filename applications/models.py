@@ -276,7 +276,8 @@ class Application(models.Model):
     def reject(self):
         """Refused, final."""
 
-    @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.UNDER_REVIEW], target=State.WITHDRAWN, permission=applicant_may)
+    @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.UNDER_REVIEW, State.CHANGES_REQUESTED],
+                target=State.WITHDRAWN, permission=applicant_may)
     def withdraw(self):
         """The applicant gives up, final."""
 

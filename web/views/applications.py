@@ -369,7 +369,7 @@ def application_detail(request, reference):
     partners = list(selectors.visible_partners(user).filter(application=application).select_related("company"))
     time_reports = ledger_selectors.visible_time_reports(user).filter(partner__application=application).select_related(
         "partner__company", "claim", "attested_by")
-    available = set(lifecycle.available_transitions(application, user))
+    available, later = lifecycle.next_steps(application, user)
     names = [name for name in TRANSITIONS if name in available]  # life-cycle order, not set order
     is_applicant = permissions.is_applicant_of(user, application)
     own_partners = [p for p in partners if permissions.is_company_rep_of(user, p.company_id)]
@@ -387,6 +387,7 @@ def application_detail(request, reference):
         "claims": ledger_selectors.visible_claims(user).filter(application=application) if everything else None,
         "events": events,
         "actions": [_action(application, name, user) for name in names],
+        "later": later,
         "can_edit": is_applicant and application.is_editable,
         "can_report_cash": is_applicant and reporting,
         "can_claim": is_applicant and application.state in (Application.State.ACTIVE, Application.State.CLOSING),
