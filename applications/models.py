@@ -391,6 +391,17 @@ class AuditEvent(models.Model):
     comment = models.TextField(blank=True)
     changes = models.JSONField(default=dict, blank=True)
 
+    class CommentKind(models.TextChoices):
+        # DESIGN §2: officers write a message to the applicant, or an internal note for officers and auditors.
+        MESSAGE = "message", _("Message to the applicant")
+        INTERNAL = "internal", _("Internal note")
+
+    comment_kind = models.CharField(max_length=10, choices=CommentKind.choices, default=CommentKind.MESSAGE)
+
+    @property
+    def is_internal(self) -> bool:
+        return self.comment_kind == self.CommentKind.INTERNAL
+
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]

@@ -2,7 +2,16 @@
 
 One place for pages and documents alike, so a state reads the same on the screen and in the PDF.
 """
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
 from applications.models import Application, FundingCall
+from core import display
 
 from .models import Claim, JournalEntry, ReviewStatus
 
@@ -22,3 +31,73 @@ def entry_kind_label(value):
 
 def review_label(value):
     return REVIEW_LABELS.get(value, value)
+
+
+# ---------------------------------------------------------------- what an audit event changed, in words
+_MONEY_FIELDS = {"public_cash", "hourly_rate", "granted_amount", "amount", "eligible_amount", "deduction"}
+_HOURS_FIELDS = {"planned_hours", "hours", "approved_hours"}
+_DATE_FIELDS = {"start_date", "end_date", "paid_on", "period_start", "period_end"}
+FIELD_LABELS = {
+    "title": _lazy("Title"), "needs_analysis": _lazy("Needs analysis"),
+    "testbed_description": _lazy("Testbed description"), "start_date": _lazy("Start date"),
+    "end_date": _lazy("End date"), "public_cash": _lazy("Planned public cash"),
+    "planned_hours": _lazy("Planned hours"), "hourly_rate": _lazy("Hourly rate"),
+    "role_description": _lazy("Role in the testbed"), "company": _lazy("Company"),
+    "granted_amount": _lazy("Granted fund amount"), "amount": _lazy("Amount"), "review_status": _lazy("Review"),
+    "hours": _lazy("Hours"), "paid_on": _lazy("Payment date"),
+}
+_LONG = 80
+
+
+def _value_in_words(field: str, value):
+    if value in (None, "", "None"):
+        return "—"
+    try:
+        if field in _MONEY_FIELDS:
+            return display.sek(Decimal(str(value)))
+        if field in _HOURS_FIELDS:
+            return display.hours(Decimal(str(value)))
+        if field in _DATE_FIELDS:
+            return formats.date_format(date.fromisoformat(str(value)[:10]), "SHORT_DATE_FORMAT")
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if field == "review_status":
+        return str(review_label(value))
+    text = str(value)
+    return text if len(text) <= _LONG else text[:_LONG - 1] + "…"
+
+
+def change_rows(changes) -> list[tuple[str, str, str]]:
+    """{field: [before, after]} of an audit event → (label, before, after) in words, amounts formatted."""
+    if not isinstance(changes, dict):
+        return []
+    rows = []
+    for field, value in changes.items():
+        if not (isinstance(value, list | tuple) and len(value) == 2):
+            continue
+        before, after = value
+        rows.append((str(FIELD_LABELS.get(field, field.replace("_", " "))), _value_in_words(field, before),
+                     _value_in_words(field, after)))
+    return rows
+
+
+_CLAIM = re.compile(r" claim (\d+)$")
+_PARTNER = re.compile(r"^(.*) in [A-Z]+-\d{4}-\d+$")
+_TIME_REPORT = re.compile(r"^(.*) (\d{4}-\d{2}) (-?[\d.]+) h$")
+_CASH = re.compile(r"^(.*) (-?[\d.]+) SEK$")
+
+
+def object_in_words(object_type: str, object_repr: str) -> str:
+    """The object of an audit event as people say it, in the active language ("claim 1" → "ansökan 1")."""
+    text = object_repr or ""
+    if object_type == "claim" and (match := _CLAIM.search(text)):
+        return _("claim %(number)s") % {"number": match.group(1)}
+    if object_type == "decision":
+        return _("the decision")
+    if object_type == "partner" and (match := _PARTNER.match(text)):
+        return match.group(1)
+    if object_type == "timereport" and (match := _TIME_REPORT.match(text)):
+        return _("hours of %(person)s for %(month)s") % {"person": match.group(1), "month": match.group(2)}
+    if object_type == "cashcontribution" and (match := _CASH.match(text)):
+        return _("cash item %(voucher)s") % {"voucher": match.group(1)}
+    return text

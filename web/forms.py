@@ -130,6 +130,16 @@ class PartnerForm(forms.Form):
 PartnerFormSet = forms.formset_factory(PartnerForm, extra=1, can_delete=True)
 
 
+class CommentForm(forms.Form):
+    """An officer's comment: a message to the applicant or an internal note (DESIGN §2)."""
+
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    kind = forms.ChoiceField(
+        label=_("Who reads it"), widget=forms.RadioSelect, initial="message",
+        choices=[("message", _("Message to the applicant (the applicant and partners see it)")),
+                 ("internal", _("Internal note (only officers and auditors see it)"))])
+
+
 class TransitionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -20,10 +20,11 @@ from core.money import parse_decimal
 from ledger import grants, matching
 from ledger import selectors as ledger_selectors
 from ledger.selectors import application_balances
-from services import drafting, lifecycle
+from services import comments, drafting, lifecycle
 from web.forms import (
     ApplicationFilterForm,
     ApplicationForm,
+    CommentForm,
     PartnerFormSet,
     TransitionForm,
     add_violation,
@@ -360,7 +361,7 @@ def matching_check(request):
 
 
 # ---------------------------------------------------------------- the application page
-def application_detail(request, reference):
+def application_detail(request, reference, comment_form=None):
     user = request.user
     application = visible_application(user, reference)
     everything = permissions.sees_everything_of(user, application)
@@ -374,8 +375,12 @@ def application_detail(request, reference):
     is_applicant = permissions.is_applicant_of(user, application)
     own_partners = [p for p in partners if permissions.is_company_rep_of(user, p.company_id)]
     reporting = application.state == Application.State.ACTIVE
-    events = ledger_selectors.visible_events(user).filter(application=application).order_by("occurred_at", "id")
+    events = (ledger_selectors.visible_events(user).filter(application=application).select_related("actor")
+              .order_by("occurred_at", "id"))
+    may_comment = permissions.is_officer_of_call(user, application.call)
     return render(request, "web/application_detail.html", {
+        "changes_requested": _changes_requested(application, events) if is_applicant else None,
+        "comment_form": (comment_form or CommentForm(auto_id="id_comment_%s")) if may_comment else None,
         "application": application,
         "partners": partners,
         "budget": grants.planned_budget(application),
@@ -396,6 +401,34 @@ def application_detail(request, reference):
         "sees_everything": everything,
         "is_applicant": is_applicant,
     })
+
+
+def _changes_requested(application, events):
+    """The officer's request for changes, shown on top to the applicant until the application is resubmitted."""
+    if application.state != Application.State.CHANGES_REQUESTED:
+        return None
+    return (events.filter(action="transition", object_type="application",
+                          to_state=Application.State.CHANGES_REQUESTED).order_by("-occurred_at", "-id").first())
+
+
+@require_POST
+def application_comment(request, reference):
+    """An officer of the call writes a message to the applicant or an internal note."""
+    user = request.user
+    application = visible_application(user, reference)
+    require(permissions.is_officer_of_call(user, application.call))
+    form = CommentForm(request.POST, auto_id="id_comment_%s")
+    if form.is_valid():
+        try:
+            comments.write_comment(application, by=user, text=form.cleaned_data["text"],
+                                   internal=form.cleaned_data["kind"] == "internal")
+        except RuleViolation as exc:
+            add_violation(form, exc)
+        else:
+            messages.success(request, _("Your internal note was saved.") if form.cleaned_data["kind"] == "internal"
+                             else _("Your message to the applicant was saved."))
+            return redirect("web:application_detail", reference=reference)
+    return application_detail(request, reference, comment_form=form)
 
 
 def _action(application, name, user, form=None):
