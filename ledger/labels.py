@@ -101,3 +101,34 @@ def object_in_words(object_type: str, object_repr: str) -> str:
     if object_type == "cashcontribution" and (match := _CASH.match(text)):
         return _("cash item %(voucher)s") % {"voucher": match.group(1)}
     return text
+
+
+# ---------------------------------------------------------------- journal memos for people
+# The memo is part of an entry's hashed bytes, so it stays as written (English, fixed shapes, see
+# services/ and ledger/journal.py); pages and documents say it in the reader's language instead.
+_MEMOS = [
+    (re.compile(r"^Fund budget of (?P<ref>.+)$"), _lazy("Fund budget of %(ref)s")),
+    (re.compile(r"^Grant to (?P<ref>\S+)$"), _lazy("Grant to %(ref)s")),
+    (re.compile(r"^Recovery of overpaid fund \((?P<reason>.*)\)$"), _lazy("Recovery of overpaid fund (%(reason)s)")),
+    (re.compile(r"^Unused commitment of (?P<ref>\S+) returned to the call budget$"),
+     _lazy("Unused commitment of %(ref)s returned to the call budget")),
+    (re.compile(r"^Cash (?P<voucher>.+)$"), _lazy("Cash %(voucher)s")),
+    (re.compile(r"^Payment of claim (?P<number>\d+) of (?P<ref>\S+)$"),
+     _lazy("Payment of claim %(number)s of %(ref)s")),
+    (re.compile(r"^Correction of #(?P<seq>\d+): (?P<reason>.*)$", re.S), _lazy("Correction of #%(seq)s: %(reason)s")),
+]
+_TRANSITION_MEMO = re.compile(r"^(?P<object>application|claim) (?P<source>\w+) → (?P<target>\w+)$")
+
+
+def memo_in_words(memo: str) -> str:
+    """A journal entry's memo in the active language: "application under_review → approved" →
+    "ansökan Under granskning → Beviljad"; a memo of another shape (a person's hours) as written."""
+    if not memo:
+        return ""
+    if match := _TRANSITION_MEMO.match(memo):
+        words = _("Application") if match["object"] == "application" else _("Payment claim")
+        return f"{words}: {state_label(match['source'])} → {state_label(match['target'])}"
+    for pattern, template in _MEMOS:
+        if match := pattern.match(memo):
+            return str(template) % match.groupdict()
+    return memo

@@ -4,6 +4,8 @@ Money and hours are text fields parsed by `core.money.parse_decimal`, so both "4
 (Swedish) and "400000.50" are accepted. A service's RuleViolation is mapped back onto the
 form with `add_violation`, so every error is shown next to the field it is about.
 """
+from decimal import Decimal
+
 from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +31,10 @@ class DecimalTextField(forms.CharField):
         try:
             return parse_decimal(normalise_number(value))
         except ValueError as exc:
-            raise forms.ValidationError(_("Enter a number, for example 1 234,50."), code="invalid") from exc
+            raise forms.ValidationError(
+                _("Enter a number, for example %(example)s.") % {"example": formats.number_format(
+                    Decimal("1234.50"), decimal_pos=2, use_l10n=True, force_grouping=True)},
+                code="invalid") from exc
 
 
 def normalise_number(text: str) -> str:

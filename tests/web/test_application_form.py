@@ -59,7 +59,8 @@ def test_missing_fields_are_marked_next_to_each_field(as_user, applicant, call, 
 def test_unreadable_amount_is_an_error_on_its_field(as_user, applicant, call, municipality):
     response = as_user(applicant).post(reverse("web:application_create"),
                                        form_data(call, municipality, public_cash="fyrahundra"))
-    assert response.context["form"].errors["public_cash"] == ["Enter a number, for example 1 234,50."]
+    # issue 20: the example number is written the English way under English
+    assert response.context["form"].errors["public_cash"] == ["Enter a number, for example 1,234.50."]
 
 
 @pytest.mark.django_db

@@ -76,3 +76,8 @@ def person_name(user):
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def memo_in_words(memo):
+    return labels.memo_in_words(memo)
