@@ -337,7 +337,8 @@ class Application(models.Model):
     def reject(self):
         """Refused, final."""
 
-    @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.UNDER_REVIEW], target=State.WITHDRAWN, permission=applicant_may)
+    @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.UNDER_REVIEW, State.CHANGES_REQUESTED],
+                target=State.WITHDRAWN, permission=applicant_may)
     def withdraw(self):
         """The applicant gives up, final."""
 
@@ -504,6 +505,17 @@ class AuditEvent(models.Model):
     to_state = models.CharField(max_length=30, blank=True)
     comment = models.TextField(blank=True)
     changes = models.JSONField(default=dict, blank=True)
+
+    class CommentKind(models.TextChoices):
+        # DESIGN §2: officers write a message to the applicant, or an internal note for officers and auditors.
+        MESSAGE = "message", _("Message to the applicant")
+        INTERNAL = "internal", _("Internal note")
+
+    comment_kind = models.CharField(max_length=10, choices=CommentKind.choices, default=CommentKind.MESSAGE)
+
+    @property
+    def is_internal(self) -> bool:
+        return self.comment_kind == self.CommentKind.INTERNAL
 
     class Meta:
         ordering = ["occurred_at", "id"]

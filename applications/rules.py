@@ -31,6 +31,45 @@ class PartnerFacts:
     is_company: bool
     hours: Decimal
     hourly_rate: Decimal
+    company_id: int | None = None  # to tell the same company named twice from two companies
+
+
+def draft_problems(*, public_cash: Decimal | None, partners: list[PartnerFacts], start_date: date | None,
+                   end_date: date | None) -> dict[str, list[str]]:
+    """Every problem that stops the figures from being saved at all, by field, all at once.
+
+    Keys: "public_cash", "end_date", and "partners-<i>-<field>" for the i-th partner row, so the
+    form save and the live check (and submission) report the same things in the same words.
+    """
+    problems: dict[str, list[str]] = {}
+
+    def add(field, message):
+        problems.setdefault(field, []).append(message)
+
+    if public_cash is not None and public_cash < 0:
+        add("public_cash", _("The public cash cannot be negative."))
+    if start_date and end_date and end_date <= start_date:
+        add("end_date", _("The end date must be after the start date."))
+    seen = set()
+    for i, partner in enumerate(partners):
+        if partner.hours < 0:
+            add(f"partners-{i}-planned_hours", _("Hours cannot be negative."))
+        if partner.hourly_rate < 0:
+            add(f"partners-{i}-hourly_rate", _("The hourly rate cannot be negative."))
+        if partner.company_id is not None:
+            if partner.company_id in seen:
+                add(f"partners-{i}-company",
+                    _("%(name)s is already a partner in this application.") % {"name": partner.name})
+            seen.add(partner.company_id)
+    return problems
+
+
+def flat(problems: dict[str, list[str]]) -> list[str]:
+    """The messages of a by-field problem dict, each once, in order."""
+    out = []
+    for messages in problems.values():
+        out += [m for m in messages if m not in out]
+    return out
 
 
 def submission_problems(
@@ -48,7 +87,8 @@ def submission_problems(
     `budget` is the matching engine's plan of these figures (ledger.matching.PlannedBudget: inkind_ok,
     inkind_value, required_inkind, requested_fund), computed by the caller so this module stays pure.
     """
-    problems = []
+    problems = flat(draft_problems(public_cash=public_cash, partners=partners, start_date=start_date,
+                                   end_date=end_date))
     if not policy.is_open:
         problems.append(_("The call is not open for applications."))
     if not applicant_is_public:
@@ -63,7 +103,7 @@ def submission_problems(
                 _("The hourly rate of %(name)s (%(rate)s) is above the call's cap of %(cap)s.")
                 % {"name": partner.name, "rate": sek(partner.hourly_rate), "cap": sek(policy.max_hourly_rate)}
             )
-    if public_cash <= 0:
+    if public_cash == 0:
         problems.append(_("The planned public cash must be more than zero."))
     if not budget.inkind_ok:
         problems.append(  # rule M4
@@ -80,8 +120,6 @@ def submission_problems(
             _("The project dates must lie inside the call's eligibility period, %(start)s to %(end)s.")
             % {"start": policy.eligible_from.isoformat(), "end": policy.eligible_until.isoformat()}
         )
-    if end_date <= start_date:
-        problems.append(_("The end date must be after the start date."))
     return problems
 
 

@@ -139,4 +139,11 @@ def visible_events(user, *, own_time_report_ids=None):
     scope |= Q(application__isnull=True, object_type="fundingcall", object_id__in=own_calls)
     if perm.is_auditor(user):
         scope |= Q(application__isnull=True)
-    return AuditEvent.objects.filter(scope)
+    # Officers' internal notes (DESIGN §2): only for the call's officers and auditors, in every channel.
+    notes = ~Q(comment_kind=AuditEvent.CommentKind.INTERNAL) | Q(application__in=reviewed_applications(user).values("pk"))
+    return AuditEvent.objects.filter(scope).filter(notes)
+
+
+def reviewed_applications(user):
+    """Applications the user sees as an officer of the call or an auditor (who also read internal notes)."""
+    return Application.objects.filter(reviewer_q(user))

@@ -111,6 +111,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # English dates as 2026-12-04 20:31 (Swedish: Django's sv formats)
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True

@@ -32,7 +32,7 @@ def call_policy(call: FundingCall, *, today: date | None = None) -> rules.CallPo
 def partner_facts(application: Application) -> list[rules.PartnerFacts]:
     return [
         rules.PartnerFacts(name=p.company.name, is_company=p.company.is_company, hours=p.planned_hours,
-                           hourly_rate=p.hourly_rate)
+                           hourly_rate=p.hourly_rate, company_id=p.company_id)
         for p in application.partners.select_related("company")
     ]
 

@@ -10,14 +10,16 @@ from ledger import checkpoints, journal
 from . import notifications
 
 
-def log_event(*, by, action: str, obj, application=None, from_state="", to_state="", comment="", changes=None):
-    """Record who did what (rule E5) in the caller's transaction."""
+def log_event(*, by, action: str, obj, application=None, from_state="", to_state="", comment="", changes=None,
+              internal: bool = False):
+    """Record who did what (rule E5) in the caller's transaction; `internal`: the comment is an officers' note."""
     signed_in = by is not None and by.is_authenticated
     return AuditEvent.objects.create(
         actor=by if signed_in else None, actor_name=by.get_username() if signed_in else "system",
         action=action, object_type=obj._meta.model_name, object_id=str(obj.pk), object_repr=str(obj)[:200],
         application=application, from_state=from_state, to_state=to_state, comment=comment or "",
         changes=changes or {},
+        comment_kind=AuditEvent.CommentKind.INTERNAL if internal else AuditEvent.CommentKind.MESSAGE,
     )
 
 
@@ -28,7 +30,11 @@ def diff(before: dict, after: dict) -> dict:
 
 def state_changed(subject, *, by, application, from_state: str, to_state: str, comment: str = "",
                   name: str = "", book=None):
-    """A transition of an application or claim (`subject`): chained entry, audit event, mail on commit."""
+    """A transition of an application or claim (`subject`): chained entry, audit event, mail on commit.
+
+    The comment of a transition is a message to the applicant; an officers' internal note is an
+    event of its own (services.comments), so that whole events can be kept from applicants.
+    """
     claim = None if subject is application else subject
     # The audit event first, so the chained entry carries its hash: deleting or editing the event
     # afterwards is then a projection finding of verify_ledger (DESIGN §7).

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _noop
 from django_fsm import has_transition_perm
 
 from applications import rules
@@ -29,6 +30,32 @@ TRANSITION_NAMES = ("submit", "start_review", "request_changes", "approve", "rej
 def available_transitions(application: Application, user) -> list[str]:
     """Names of the transitions this user may take now (state and role; rules are checked on doing)."""
     return [t.name for t in application.get_available_user_state_transitions(user)]
+
+
+# Taken by another action, never by hand: submitting the final claim begins closing (services.claims).
+AUTOMATIC = {"begin_closing": _noop("Closing starts when the final payment claim is submitted.")}
+
+
+def next_steps(application: Application, user) -> tuple[list[str], list[str]]:
+    """What to offer this user now, and what becomes possible later, said with when (DESIGN §5).
+
+    Returns (transition names to show as buttons, sentences for actions that wait for something).
+    An action the role can never take is in neither. An action that would only fail now, because
+    it waits for another event (the final claim, the last payment), is a sentence, not a button.
+    """
+    now, later = [], []
+    for name in available_transitions(application, user):
+        if name in AUTOMATIC:
+            later.append(_(AUTOMATIC[name]))
+        elif name == "close" and _unpaid_claims(application):
+            later.append(_("The application can be closed when every payment claim has been paid."))
+        else:
+            now.append(name)
+    return now, later
+
+
+def _unpaid_claims(application: Application) -> bool:
+    return application.claims.exclude(state="paid").exists()
 
 
 def _lock_for_transition(application: Application, name: str, by) -> Application:
@@ -63,7 +90,7 @@ def transition_problems(application: Application, name: str, comment: str = "") 
         problems += grants.submission_problems(application)
     if name == "begin_closing" and not application.claims.filter(is_final=True).exclude(state="draft").exists():
         problems.append(_("Closing starts when the final payment claim is submitted."))
-    if name == "close" and application.claims.exclude(state="paid").exists():
+    if name == "close" and _unpaid_claims(application):
         problems.append(_("Every payment claim must be paid before the application can be closed."))
     return problems
 

@@ -243,3 +243,28 @@ def test_dossier_follows_the_policy(matrix):
         assert {json.loads(line)["seq"] for line in lines if line} == expected_entry_seqs(world, role), role
         receipts = [name for name in archive.namelist() if name.startswith("receipts/")]
         assert bool(receipts) == (role in FULL), role
+def test_internal_notes_reach_only_officers_and_auditors_in_every_channel(matrix):
+    """DESIGN §2: an officer's internal note is never shown to the applicant or a company (issue 20)."""
+    from services import comments
+
+    world, users = matrix
+    a = world.application
+    note = comments.write_comment(a, by=users["officer"], text="Intern: kontrollera timpriset.", internal=True)
+    message = comments.write_comment(a, by=users["officer"], text="Till sökande: skicka kvittot.", internal=False)
+    for role in ROLES:
+        user = users[role]
+        rows = api_pages(api(user), url("audit/events"), application=a.pk)
+        page = web(user).get(f"/applications/{a.reference}/")
+        trail = web(user).get("/reports/audit-trail.csv", {"application": a.reference})
+        if role in NOBODY:
+            assert rows == 404 and page.status_code == 404, role
+            continue
+        ids = {row["id"] for row in rows}
+        html = page.content.decode()
+        trail_text = b"".join(trail.streaming_content).decode() if trail.status_code == 200 else ""
+        reads_notes = role in {"officer", "auditor"}
+        assert (note.pk in ids) == reads_notes, role
+        assert ("Intern: kontrollera timpriset." in html) == reads_notes, role
+        if trail_text:
+            assert ("Intern: kontrollera timpriset." in trail_text) == reads_notes, role
+        assert message.pk in ids and "Till sökande: skicka kvittot." in html, role

@@ -4,6 +4,7 @@ Money and hours are text fields parsed by `core.money.parse_money` / `parse_hour
 (Swedish) and "400000.50" are accepted. A service's RuleViolation is mapped back onto the
 form with `add_violation`, so every error is shown next to the field it is about.
 """
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
@@ -165,6 +166,16 @@ class PartnerForm(Form):
 
 
 PartnerFormSet = forms.formset_factory(PartnerForm, extra=1, can_delete=True)
+
+
+class CommentForm(Form):
+    """An officer's comment: a message to the applicant or an internal note (DESIGN §2)."""
+
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    kind = forms.ChoiceField(
+        label=_("Who reads it"), widget=forms.RadioSelect, initial="message",
+        choices=[("message", _("Message to the applicant (the applicant and partners see it)")),
+                 ("internal", _("Internal note (only officers and auditors see it)"))])
 
 
 class TransitionForm(Form):

@@ -29,6 +29,7 @@ web_patterns = [
     path("applications/retention-ended/", applications.retention_list, name="retention_list"),
     path("applications/<str:reference>/", applications.application_detail, name="application_detail"),
     path("applications/<str:reference>/edit/", applications.application_edit, name="application_edit"),
+    path("applications/<str:reference>/comments/", applications.application_comment, name="application_comment"),
     path("applications/<str:reference>/actions/<str:name>/", applications.application_transition,
          name="application_transition"),
     path("applications/<str:reference>/time-reports/new/", contributions.time_report_create,

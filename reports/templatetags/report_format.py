@@ -82,3 +82,17 @@ def css_string(value):
         else:
             escaped.append(ch)
     return mark_safe('"' + "".join(escaped) + '"')  # noqa: S308 - every special character is escaped above
+
+
+@register.filter
+def memo_in_words(memo):
+    """A journal memo in the document's language (ledger.labels)."""
+    return labels.memo_in_words(memo)
+
+
+@register.filter
+def person_name(user):
+    """First and last name, or the username when the user has none."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()

@@ -15,7 +15,7 @@ LIFE_CYCLE = {
     "request_changes": ({S.UNDER_REVIEW}, S.CHANGES_REQUESTED, "officer"),
     "approve": ({S.UNDER_REVIEW}, S.APPROVED, "officer"),
     "reject": ({S.UNDER_REVIEW}, S.REJECTED, "officer"),
-    "withdraw": ({S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW}, S.WITHDRAWN, "applicant"),
+    "withdraw": ({S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED}, S.WITHDRAWN, "applicant"),
     "activate": ({S.APPROVED}, S.ACTIVE, "applicant"),
     "begin_closing": ({S.ACTIVE}, S.CLOSING, "applicant"),
     "close": ({S.CLOSING}, S.CLOSED, "officer"),

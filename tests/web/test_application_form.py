@@ -59,7 +59,8 @@ def test_missing_fields_are_marked_next_to_each_field(as_user, applicant, call, 
 def test_unreadable_amount_is_an_error_on_its_field(as_user, applicant, call, municipality):
     response = as_user(applicant).post(reverse("web:application_create"),
                                        form_data(call, municipality, public_cash="fyrahundra"))
-    assert response.context["form"].errors["public_cash"] == ["Enter a number, for example 1 234,50."]
+    # issue 20: the example number is written the English way under English
+    assert response.context["form"].errors["public_cash"] == ["Enter a number, for example 1,234.50."]
 
 
 @pytest.mark.django_db
@@ -221,3 +222,67 @@ def test_amounts_are_read_as_people_type_them(typed, language, expected):
 
     with translation.override(language):
         assert MoneyField().clean(typed) == D(expected)
+
+
+# ---------------------------------------------------------------- one source of truth (issue 20, deliverable 2)
+def _bad_plan(call, municipality, company):
+    """−5 planned hours, the same company twice and an end before the start: three problems at once."""
+    end = date.today() - timedelta(days=1)
+    return form_data(call, municipality, [
+        {"company": company.pk, "planned_hours": "-5", "hourly_rate": "800"},
+        {"company": company.pk, "planned_hours": "500", "hourly_rate": "800"},
+    ], end_date=end.isoformat())
+
+
+@pytest.mark.django_db
+def test_matching_check_refuses_what_the_save_refuses(as_user, applicant, call, municipality, company):
+    answer = as_user(applicant).post(reverse("web:matching_check"), _bad_plan(call, municipality, company)).json()
+    assert answer["ok"] is False
+    assert "Hours cannot be negative." in answer["problems"]
+    assert f"{company.name} is already a partner in this application." in answer["problems"]
+    assert "The end date must be after the start date." in answer["problems"]
+
+
+@pytest.mark.django_db
+def test_matching_check_speaks_of_negative_hours_before_dates_are_typed(as_user, applicant, call, municipality,
+                                                                       company):
+    data = form_data(call, municipality, [{"company": company.pk, "planned_hours": "-5", "hourly_rate": "800"}],
+                     start_date="", end_date="")
+    answer = as_user(applicant).post(reverse("web:matching_check"), data).json()
+    assert "Hours cannot be negative." in answer["problems"]
+
+
+@pytest.mark.django_db
+def test_failed_save_reports_every_problem_at_once(as_user, applicant, call, municipality, company):
+    response = as_user(applicant).post(reverse("web:application_create"), _bad_plan(call, municipality, company))
+    formset = response.context["formset"]
+    assert response.context["form"].errors["end_date"] == ["The end date must be after the start date."]
+    assert formset.forms[0].errors["planned_hours"] == ["Hours cannot be negative."]
+    assert formset.forms[1].errors["company"] == [f"{company.name} is already a partner in this application."]
+    assert not Application.objects.exists()
+
+
+@pytest.mark.django_db
+def test_failed_save_marks_partner_rows_even_when_a_field_above_is_unreadable(as_user, applicant, call, municipality,
+                                                                            company):
+    data = form_data(call, municipality, [{"company": company.pk, "planned_hours": "-5", "hourly_rate": "800"}],
+                     title="")
+    response = as_user(applicant).post(reverse("web:application_create"), data)
+    assert "title" in response.context["form"].errors
+    assert response.context["formset"].forms[0].errors["planned_hours"] == ["Hours cannot be negative."]
+
+
+def test_submission_rules_include_the_draft_rules():
+    from applications import rules
+    from ledger import matching
+
+    policy = rules.CallPolicy(fund_ratio=D(1), inkind_ratio=D(1), max_hourly_rate=D(900), max_grant=D(10**6),
+                              eligible_from=date(2026, 1, 1), eligible_until=date(2027, 12, 31), is_open=True)
+    partners = [rules.PartnerFacts("A", True, D(-5), D(800), company_id=1),
+                rules.PartnerFacts("A", True, D(600), D(800), company_id=1)]
+    budget = matching.plan(D(1000), [(p.hours, p.hourly_rate) for p in partners], fund_ratio=D(1), inkind_ratio=D(1))
+    problems = rules.submission_problems(applicant_is_public=True, public_cash=D(1000), partners=partners,
+                                         start_date=date(2026, 6, 1), end_date=date(2026, 5, 1), policy=policy,
+                                         budget=budget)
+    assert {"Hours cannot be negative.", "A is already a partner in this application.",
+            "The end date must be after the start date."} <= set(problems)

@@ -35,6 +35,9 @@ def test_page_shows_parties_budget_decision_balances_and_timeline(as_user, audit
     ("officer", "under_review", ["request_changes", "approve", "reject"]),
     ("applicant", "under_review", ["withdraw"]),
     ("applicant", "approved", ["activate"]),
+    ("applicant", "changes_requested", ["submit", "withdraw"]),  # issue 20: withdraw while changes are requested
+    ("applicant", "active", []),  # closing begins with the final claim, never by a button that always fails
+    ("officer", "closing", ["close"]),
     ("officer", "active", ["terminate"]),
     ("auditor", "under_review", []),
     ("company_rep", "active", []),
@@ -155,3 +158,37 @@ def test_partner_representative_sees_only_own_time_reports_and_no_cash(as_user, 
 def test_statement_link_is_offered_when_reports_serve_it(as_user, auditor, active):
     html = detail(as_user(auditor), active).content.decode()
     assert f'href="/reports/applications/{active.reference}/statement.pdf"' in html
+
+
+@pytest.mark.django_db
+def test_an_action_possible_later_says_when_instead_of_a_button(as_user, applicant, active):
+    response = detail(as_user(applicant), active)
+    assert "begin_closing" not in [action["name"] for action in response.context["actions"]]
+    assert response.context["later"] == ["Closing starts when the final payment claim is submitted."]
+    assert "Closing starts when the final payment claim is submitted." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_closing_waits_for_unpaid_claims_in_words(as_user, officer, call, municipality, company):
+    from ledger.models import Claim
+    from tests.factories import PartnerFactory
+
+    application = ApplicationFactory(call=call, applicant=municipality, state="closing")
+    PartnerFactory(application=application, company=company)
+    Claim.objects.create(application=application, number=1, period_start=application.start_date,
+                         period_end=application.start_date, is_final=True, state="submitted",
+                         created_by=officer)
+    response = detail(as_user(officer), application)
+    assert response.context["actions"] == []
+    assert response.context["later"] == ["The application can be closed when every payment claim has been paid."]
+
+
+@pytest.mark.django_db
+def test_applicant_withdraws_while_changes_are_requested(as_user, applicant, call, municipality, company):
+    from tests.factories import PartnerFactory
+
+    application = ApplicationFactory(call=call, applicant=municipality, state="changes_requested")
+    PartnerFactory(application=application, company=company)
+    response = act(as_user(applicant), application, "withdraw", comment="Vi drar tillbaka ansökan.")
+    assert response.status_code == 302
+    assert Application.objects.get(pk=application.pk).state == "withdrawn"

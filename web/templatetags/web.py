@@ -51,3 +51,33 @@ def query_with(context, **kwargs):
     for key, value in kwargs.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def change_rows(changes):
+    """(label, before, after) in words of an audit event's changes (ledger.labels)."""
+    return labels.change_rows(changes)
+
+
+@register.filter
+def event_object(event):
+    return labels.object_in_words(event.object_type, event.object_repr)
+
+
+@register.filter
+def actor_name(event):
+    """The actor's full name where known (first and last name), else the name stored with the event."""
+    return person_name(event.actor) if event.actor_id else event.actor_name
+
+
+@register.filter
+def person_name(user):
+    """First and last name of a user, or the username when none is given."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def memo_in_words(memo):
+    return labels.memo_in_words(memo)

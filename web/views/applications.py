@@ -22,10 +22,11 @@ from ledger import selectors as ledger_selectors
 from ledger.models import retention_end_of
 from ledger.selectors import application_balances
 from reports import dossier
-from services import deadlines, drafting, lifecycle
+from services import comments, deadlines, drafting, lifecycle
 from web.forms import (
     ApplicationFilterForm,
     ApplicationForm,
+    CommentForm,
     PartnerFormSet,
     TransitionForm,
     add_violation,
@@ -125,6 +126,52 @@ def _save_partners(application, formset, user) -> None:
 APPLICATION_FIELDS = ("title", "needs_analysis", "testbed_description", "start_date", "end_date", "public_cash")
 
 
+def _valid_together(form, formset, application) -> bool:
+    """Validate the form and every partner row, then the draft rules over all of them, so a failed save
+    reports every problem at once (not dates first, then hours, then a company named twice)."""
+    form_ok = form.is_valid()
+    formset_ok = formset.is_valid()
+    existing = {}
+    if application is not None:
+        existing = {p.pk: p.company for p in application.partners.select_related("company")}
+    rows = []
+    for index, row_form in enumerate(formset.forms):
+        data = getattr(row_form, "cleaned_data", None) or {}
+        if not data or data.get("DELETE"):
+            continue
+        company = existing.get(data.get("id")) or data.get("company")
+        rows.append((index, rules.PartnerFacts(
+            name=company.name if company else "", is_company=bool(company and company.is_company),
+            hours=data.get("planned_hours") or ZERO,
+            hourly_rate=data.get("hourly_rate") or ZERO,
+            company_id=company.pk if company else None)))
+    cleaned = getattr(form, "cleaned_data", {})
+    problems = rules.draft_problems(
+        public_cash=cleaned.get("public_cash"), partners=[facts for _i, facts in rows],
+        start_date=cleaned.get("start_date"), end_date=cleaned.get("end_date"))
+    for field, messages_ in _by_form_row(problems, [i for i, _f in rows]).items():
+        for message in messages_:
+            if field.startswith("partners-"):
+                _prefix, index, name = field.split("-", 2)
+                formset.forms[int(index)].add_error(name, message)
+            elif field in form.fields:
+                form.add_error(field, message)
+            else:
+                form.add_error(None, message)
+    return form_ok and formset_ok and not problems
+
+
+def _by_form_row(problems: dict, indexes: list[int]) -> dict:
+    """Re-key "partners-<position>-<field>" problems by the row's index in the posted formset."""
+    out = {}
+    for field, messages_ in problems.items():
+        if field.startswith("partners-"):
+            _prefix, position, name = field.split("-", 2)
+            field = f"partners-{indexes[int(position)]}-{name}"
+        out[field] = messages_
+    return out
+
+
 def application_create(request):
     user = request.user
     applicants = selectors.applicant_organisations(user)
@@ -133,7 +180,7 @@ def application_create(request):
     if request.method == "POST":
         form = ApplicationForm(request.POST, calls=calls, applicants=applicants)
         formset = PartnerFormSet(request.POST, prefix="partners")
-        if form.is_valid() and formset.is_valid():
+        if _valid_together(form, formset, None):
             fields = {k: form.cleaned_data[k] for k in APPLICATION_FIELDS}
             try:
                 with transaction.atomic():
@@ -168,7 +215,7 @@ def application_edit(request, reference):
     if request.method == "POST":
         form = ApplicationForm(request.POST, editing=True)
         formset = PartnerFormSet(request.POST, prefix="partners", initial=initial_partners)
-        if form.is_valid() and formset.is_valid():
+        if _valid_together(form, formset, application):
             fields = {k: form.cleaned_data[k] for k in APPLICATION_FIELDS}
             try:
                 with transaction.atomic():
@@ -245,6 +292,8 @@ def matching_summary(data, user, *, application=None) -> dict | None:
     problems = []
     if start is None or end is None:
         unreadable.append(_("Enter the start and end dates."))
+        # The rules that need no dates still speak: negative figures, a company named twice (rule M1, M2).
+        problems = rules.flat(rules.draft_problems(public_cash=cash, partners=facts, start_date=None, end_date=None))
     else:
         problems = rules.submission_problems(
             applicant_is_public=applicant.is_public, public_cash=plan.public_cash, partners=facts,
@@ -295,7 +344,8 @@ def _partner_facts_from(data, application) -> list[rules.PartnerFacts]:
         facts.append(rules.PartnerFacts(
             name=company.name if company else _("(no company chosen)"),
             is_company=bool(company and company.is_company),
-            hours=hours or ZERO, hourly_rate=rate or ZERO))
+            hours=hours or ZERO, hourly_rate=rate or ZERO,
+            company_id=company.pk if company else None))
     return facts
 
 
@@ -316,7 +366,7 @@ def matching_check(request):
 
 
 # ---------------------------------------------------------------- the application page
-def application_detail(request, reference):
+def application_detail(request, reference, comment_form=None):
     user = request.user
     application = visible_application(user, reference)
     everything = permissions.sees_everything_of(user, application)
@@ -325,13 +375,17 @@ def application_detail(request, reference):
     partners = list(selectors.visible_partners(user).filter(application=application).select_related("company"))
     time_reports = ledger_selectors.visible_time_reports(user).filter(partner__application=application).select_related(
         "partner__company", "claim", "attested_by")
-    available = set(lifecycle.available_transitions(application, user))
+    available, later = lifecycle.next_steps(application, user)
     names = [name for name in TRANSITIONS if name in available]  # life-cycle order, not set order
     is_applicant = permissions.is_applicant_of(user, application)
     own_partners = [p for p in partners if permissions.is_company_rep_of(user, p.company_id)]
     reporting = application.state == Application.State.ACTIVE
-    events = ledger_selectors.visible_events(user).filter(application=application).order_by("occurred_at", "id")
+    events = (ledger_selectors.visible_events(user).filter(application=application).select_related("actor")
+              .order_by("occurred_at", "id"))
+    may_comment = permissions.is_officer_of_call(user, application.call)
     return render(request, "web/application_detail.html", {
+        "changes_requested": _changes_requested(application, events) if is_applicant else None,
+        "comment_form": (comment_form or CommentForm(auto_id="id_comment_%s")) if may_comment else None,
         "application": application,
         "partners": partners,
         "budget": grants.planned_budget(application),
@@ -346,6 +400,7 @@ def application_detail(request, reference):
         "periods": deadlines.period_rows(application, clock.today()) if everything else None,
         "events": events,
         "actions": [_action(application, name, user) for name in names],
+        "later": later,
         "can_edit": is_applicant and application.is_editable,
         "can_report_cash": is_applicant and reporting,
         "can_claim": is_applicant and application.state in (Application.State.ACTIVE, Application.State.CLOSING),
@@ -357,6 +412,34 @@ def application_detail(request, reference):
         "state_aid": application.partners.filter(has_state_aid=True).exists(),
         "dossier_large": everything and application.state != Application.State.DRAFT and dossier.is_large(application),
     })
+
+
+def _changes_requested(application, events):
+    """The officer's request for changes, shown on top to the applicant until the application is resubmitted."""
+    if application.state != Application.State.CHANGES_REQUESTED:
+        return None
+    return (events.filter(action="transition", object_type="application",
+                          to_state=Application.State.CHANGES_REQUESTED).order_by("-occurred_at", "-id").first())
+
+
+@require_POST
+def application_comment(request, reference):
+    """An officer of the call writes a message to the applicant or an internal note."""
+    user = request.user
+    application = visible_application(user, reference)
+    require(permissions.is_officer_of_call(user, application.call))
+    form = CommentForm(request.POST, auto_id="id_comment_%s")
+    if form.is_valid():
+        try:
+            comments.write_comment(application, by=user, text=form.cleaned_data["text"],
+                                   internal=form.cleaned_data["kind"] == "internal")
+        except RuleViolation as exc:
+            add_violation(form, exc)
+        else:
+            messages.success(request, _("Your internal note was saved.") if form.cleaned_data["kind"] == "internal"
+                             else _("Your message to the applicant was saved."))
+            return redirect("web:application_detail", reference=reference)
+    return application_detail(request, reference, comment_form=form)
 
 
 def _action(application, name, user, form=None):
