@@ -45,11 +45,12 @@ from . import (
     checks,  # noqa: F401  (registers the system checks ledger.E001 and E002)
     keys,
     merkle,
+    verify,
     witness,
 )
 from .models import Book, Checkpoint, JournalEntry, LedgerInstance, VerificationRun
 
-MESSAGE_HEADER = "testbed-ledger checkpoint v1"
+MESSAGE_HEADER = verify.CHECKPOINT_HEADER
 RECORD_FORMAT = "testbed-ledger-checkpoint/1"
 
 
@@ -57,13 +58,9 @@ RECORD_FORMAT = "testbed-ledger-checkpoint/1"
 
 
 def message(record: dict) -> bytes:
-    """The signed bytes: six lines, each ending in a line feed, UTF-8 (EXPORT_FORMAT.md §4)."""
-    return (f"{MESSAGE_HEADER}\n"
-            f"instance {record['instance']}\n"
-            f"log {record['log']}\n"
-            f"size {record['size']}\n"
-            f"root {record['root']}\n"
-            f"time {record['time']}\n").encode()
+    """The signed bytes: six lines, each ending in a line feed, UTF-8 (EXPORT_FORMAT.md §4); one
+    definition, in the stdlib verifier, so the server and the offline check can never disagree."""
+    return verify.checkpoint_message(record)
 
 
 def as_record(checkpoint: Checkpoint) -> dict:
