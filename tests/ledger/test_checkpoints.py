@@ -6,8 +6,9 @@ import stat
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
 
-from ledger import checkpoints, ed25519, keys, merkle, verify, witness
+from ledger import checkpoints, ed25519, keys, merkle, triggers, verify, witness
 from ledger.models import Book, Checkpoint
 
 
@@ -111,3 +112,12 @@ def test_seeded_demo_verifies(settings):
     out = io.StringIO()
     call_command("verify_ledger", stdout=out)
     assert out.getvalue().startswith("OK:") and "signed checkpoint" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_checkpoints_and_verification_runs_have_append_only_triggers(book):
+    assert triggers.installed_count(connection, triggers.EVIDENCE_TABLES) == 4
+    call_command("verify_ledger", stdout=io.StringIO())
+    for sql in ("UPDATE ledger_checkpoint SET size = size + 1", "DELETE FROM ledger_verificationrun"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
