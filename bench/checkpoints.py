@@ -1,9 +1,12 @@
 """Measurement 7: the cost of tamper evidence (issue 14, DESIGN §7).
 
 Append throughput: `ledger.journal.append`, one entry per transaction, with its signed checkpoint
-(extend the compact range, Ed25519 signature, one more INSERT, and after the commit one fsynced
-line in the witness file) vs the same appends with the checkpoint hook switched off. The two
-alternate in blocks, each into a book of its own, so load changes hit both.
+(check the previous checkpoint's signature, extend the compact range, Ed25519 signature, one more
+INSERT, and after the commit one fsynced line in the witness file) vs the same appends with the
+checkpoint hook switched off, and (to attribute the cost) signed but with the witness write off.
+They alternate in blocks, each into a book of its own, so load changes hit all three. The book
+written without its witness lines is later verified too: verify_ledger tops the witness up from the
+signed checkpoints in the database, as after a crash between commit and witness write.
 
 Verification: the full verification verify_ledger does per book (`integrity.verify_book_fully`:
 chain, Merkle tree, every checkpoint in database and witness with its signature, a consistency
@@ -35,7 +38,7 @@ def _appends(book, application, cost, cash, officer, start: int, count: int) -> 
 
 def _append_cost(dataset) -> dict:
     from applications.models import Organisation
-    from ledger import checkpoints
+    from ledger import checkpoints, witness
 
     from .posting import _bench_call
 
@@ -43,12 +46,18 @@ def _append_cost(dataset) -> dict:
     org = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY).order_by("pk").first()
     signed = _bench_call("Bench checkpoints: signed", officer, org, 7)
     bare = _bench_call("Bench checkpoints: unsigned", officer, org, 8)
-    hook = checkpoints.after_append
+    unwitnessed = _bench_call("Bench checkpoints: signed, witness file off", officer, org, 9)
+    hook, write = checkpoints.after_append, witness.append
     per_block = max(5, dataset.scale.throughput_entries // BLOCKS)
-    with_s = without_s = 0.0
+    with_s = without_s = no_fsync_s = 0.0
     _appends(*signed, officer, 0, 3)  # warm-up
     for block in range(BLOCKS):
         with_s += _appends(*signed, officer, 10 + block * per_block, per_block)
+        witness.append = lambda records: None
+        try:
+            no_fsync_s += _appends(*unwitnessed, officer, 10 + block * per_block, per_block)
+        finally:
+            witness.append = write
         checkpoints.after_append = lambda *args, **kwargs: None
         try:
             without_s += _appends(*bare, officer, 10 + block * per_block, per_block)
@@ -60,9 +69,12 @@ def _append_cost(dataset) -> dict:
     return {"entries": written,
             "with_checkpoints_entries_per_s": rounded(written / with_s, 1),
             "without_checkpoints_entries_per_s": rounded(written / without_s, 1),
+            "signed_without_witness_file_entries_per_s": rounded(written / no_fsync_s, 1),
             "with_checkpoints_ms_per_entry": rounded(1000 * with_s / written, 3),
             "without_checkpoints_ms_per_entry": rounded(1000 * without_s / written, 3),
-            "ratio": rounded((written / with_s) / (written / without_s), 3)}
+            "signed_without_witness_file_ms_per_entry": rounded(1000 * no_fsync_s / written, 3),
+            "ratio": rounded((written / with_s) / (written / without_s), 3),
+            "ratio_without_witness_file": rounded((written / no_fsync_s) / (written / without_s), 3)}
 
 
 def _verification_cost() -> dict:

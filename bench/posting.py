@@ -40,7 +40,7 @@ def _bench_call(title: str, officer, applicant_org, n: int):
         public_cash=Decimal("5000000.00"), state=Application.State.ACTIVE)
     book = journal.book_for_call(call, by=officer)
     # Made active with the ORM: chain the transition too, so verify_ledger's projection agrees.
-    journal.record_transition(application, by=officer, from_state="draft", to_state="active")
+    journal.record_transition(application, by=officer, from_state="draft", to_state="active", book=book)
     cost = journal.account(book, Account.Kind.TESTBED_COST, application=application)
     cash = journal.account(book, Account.Kind.PUBLIC_CASH, application=application)
     return book, application, cost, cash
