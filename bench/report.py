@@ -79,6 +79,19 @@ def main_rows(results: dict) -> list[list[str]]:
         rows.append(["6", f"Balances of the whole call ({_n(call['postings'])} postings)",
                      f"{_n(call['selector_ms'], 2)} ms call_balances",
                      f"{_n(call['bare_sum_ms'], 2)} ms bare SUM", f"{_n(call['ratio'], 2)}× time", "–", "–"])
+    c = results.get("tamper_evidence") or {}
+    if "append" in c:
+        a, v = c["append"], c["verification"]
+        rows.append(["7", "Append with signed checkpoint + witness (1 tx/entry)",
+                     f"{_n(a['with_checkpoints_entries_per_s'])} entries/s with checkpoints",
+                     f"{_n(a['without_checkpoints_entries_per_s'])} entries/s without", _n(a["ratio"], 2), "–", "–"])
+        rows.append(["7", "… signed, but without the fsynced witness line",
+                     f"{_n(a['signed_without_witness_file_entries_per_s'])} entries/s",
+                     f"{_n(a['without_checkpoints_entries_per_s'])} entries/s without",
+                     _n(a["ratio_without_witness_file"], 2), "–", "–"])
+        rows.append(["7", f"Full verification with checkpoints, proofs, projections ({_n(v['entries'])} entries)",
+                     f"{_n(v['full_entries_per_s'])} entries/s verify_ledger's check",
+                     f"{_n(v['chain_entries_per_s'])} entries/s chain only", _n(v["ratio"], 2), "–", "–"])
     return rows
 
 

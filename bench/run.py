@@ -78,6 +78,19 @@ def notes(results: dict) -> list[str]:
     if "ratio" in p:
         found.append(f"Posting: {p['service_ms_per_entry']:.3f} ms per entry through the service vs "
                      f"{p['sql_ms_per_entry']:.3f} ms for the bare INSERTs (each in its own transaction).")
+    c = results.get("tamper_evidence") or {}
+    if "append" in c:
+        a, v = c["append"], c["verification"]
+        found.append(
+            f"Tamper evidence: an append with its signed checkpoint (Ed25519, one more INSERT, an fsynced witness "
+            f"line after commit) takes {a['with_checkpoints_ms_per_entry']:.3f} ms vs "
+            f"{a['without_checkpoints_ms_per_entry']:.3f} ms without (throughput ratio {a['ratio']:.2f}; signed but "
+            f"without the witness line {a['signed_without_witness_file_ms_per_entry']:.3f} ms, ratio "
+            f"{a['ratio_without_witness_file']:.2f}); "
+            f"verify_ledger's full check (Merkle tree, every checkpoint's signature, consistency proof, projections) "
+            f"runs at {n(v['full_entries_per_s'])} entries/s vs {n(v['chain_entries_per_s'])} for the chain alone "
+            f"(ratio {v['ratio']:.2f}); a signed slice of {c['slice']['entries']} entries with inclusion proofs in a "
+            f"book of {n(c['slice']['book_entries'])} takes {c['slice']['signed_slice_s']:.2f} s.")
     s = results.get("statement_pdf") or {}
     for entries, f in (s.get("applications") or {}).items():
         found.append(
@@ -99,7 +112,7 @@ def main() -> int:
 
     import django
 
-    from . import api, balances, posting, query_counts, statements, verification
+    from . import api, balances, checkpoints, posting, query_counts, statements, verification
     from . import dataset as data
 
     scale = data.SCALE[scale_name]
@@ -145,6 +158,7 @@ def main() -> int:
         results["api"] = step("api", lambda: api.measure(built, database))
         results["statement_pdf"] = step("statement_pdf", lambda: statements.measure(built))
         results["posting_throughput"] = step("posting_throughput", lambda: posting.measure(built))
+        results["tamper_evidence"] = step("tamper_evidence", lambda: checkpoints.measure(built))
 
         def final_check():
             from ledger.integrity import verify_book

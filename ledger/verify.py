@@ -6,8 +6,15 @@ no Django, no database, so an auditor need not trust our server. Checks, per ent
 order: well-formed, sequence, balanced legs, hash over the canonical bytes, link to the
 previous entry's hash. Stops at the first damage and reads one entry at a time, so
 memory stays flat whatever the size of the book.
+
+An export that starts with a header line (`{"format": "testbed-ledger-journal/1", …}` for a
+whole book, `"testbed-ledger-slice/1"` for one application's or partner's slice) is recognised
+by itself: the header's checkpoint signature is checked with Ed25519 (`ledger.ed25519`, RFC 8032),
+a whole book's Merkle root against the checkpoint, and each slice entry's inclusion proof
+(`ledger.merkle`, RFC 6962/9162) against it. Formats: reports/EXPORT_FORMAT.md §4–§6.
 """
 import argparse
+import hashlib
 import json
 import sys
 import zipfile
@@ -15,10 +22,46 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ledger import dossier_check
+from ledger import dossier_check, ed25519, merkle
 from ledger.chain import GENESIS_HASH, check_entry, checked_entry_hash
 
-DAMAGE_KINDS = ("altered", "missing", "reordered", "unbalanced", "broken-link", "malformed")
+DAMAGE_KINDS = ("altered", "missing", "reordered", "unbalanced", "broken-link", "malformed", "bad-signature",
+                "root-mismatch", "not-included", "unsigned-entries", "truncated")
+BOOK_FORMAT = "testbed-ledger-journal/1"
+SLICE_FORMAT = "testbed-ledger-slice/1"
+CHECKPOINT_HEADER = "testbed-ledger checkpoint v1"
+
+
+def checkpoint_message(record: dict) -> bytes:
+    """The bytes a checkpoint's signature covers: six lines, each ending in a line feed, UTF-8."""
+    return (f"{CHECKPOINT_HEADER}\n"
+            f"instance {record['instance']}\n"
+            f"log {record['log']}\n"
+            f"size {record['size']}\n"
+            f"root {record['root']}\n"
+            f"time {record['time']}\n").encode()
+
+
+def checkpoint_problem(record, public_key_hex: str, fingerprint: str | None = None) -> str | None:
+    """Why `record` is not a checkpoint signed by the public key (hex), or None. Standard library only."""
+    if not isinstance(record, dict):
+        return "the header has no checkpoint"
+    try:
+        public_key = bytes.fromhex(public_key_hex)
+        signature = bytes.fromhex(record["signature"])
+        size, root = record["size"], record["root"]
+        merkle.hash_from_hex(root)
+        message = checkpoint_message(record)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return f"the checkpoint is malformed ({exc})"
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        return f"the checkpoint's size {size!r} is not a whole number"
+    key_fingerprint = hashlib.sha256(public_key).hexdigest()
+    if record.get("key") != key_fingerprint or (fingerprint is not None and fingerprint != key_fingerprint):
+        return "the checkpoint's key fingerprint is not SHA-256 of the header's public key"
+    if len(public_key) != 32 or not ed25519.verify(public_key, message, signature):
+        return "the checkpoint's Ed25519 signature does not verify"
+    return None
 
 
 @dataclass
@@ -171,33 +214,155 @@ def verify_lines(lines: Iterable[bytes | str], *, start_seq: int | None = 1) -> 
     return _verify(_parse_lines(lines), start_seq)
 
 
+def _header_of(first: bytes | str | None):
+    """The export header (a dict with "format"), or None for a file that starts with an entry."""
+    if first is None:
+        return None
+    try:
+        value = json.loads(first.decode("utf-8") if isinstance(first, bytes) else first)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(value, dict) and isinstance(value.get("format"), str) and "seq" not in value:
+        return value
+    return None
+
+
+class _Signed:
+    """Streams a headed export's entries to `_verify`, checking them against the header's checkpoint."""
+
+    def __init__(self, header: dict, slice_: bool):
+        self.header, self.slice = header, slice_
+        checkpoint = header.get("checkpoint")
+        self.size = checkpoint["size"] if isinstance(checkpoint, dict) else None
+        self.root = bytes.fromhex(checkpoint["root"]) if isinstance(checkpoint, dict) else None
+        self.builder = merkle.TreeBuilder()
+        self.proved = 0
+        self.failure: VerificationResult | None = None
+
+    def feed(self, numbered):
+        for line, entry in numbered:
+            if self.failure is not None:
+                return
+            proof = entry.pop("proof", None) if self.slice and isinstance(entry, dict) else None
+            yield line, entry
+            if not isinstance(entry, dict) or not isinstance(entry.get("hash"), str):
+                continue
+            try:
+                leaf = merkle.leaf_hash(merkle.ledger_leaf(entry["hash"]))
+            except ValueError:
+                continue  # _verify has named the malformed hash
+            seq = entry.get("seq")
+            if self.slice:
+                self._prove(line, seq, leaf, proof)
+            else:
+                self.builder.append_hash(leaf)
+                if self.size is not None and self.builder.size == self.size and self.builder.root() != self.root:
+                    self.failure = VerificationResult(False, self.builder.size, entry["hash"], seq, line,
+                                                      "root-mismatch", f"the first {self.size} entries do not have "
+                                                      "the root the header's checkpoint signed.")
+
+    def _prove(self, line, seq, leaf, proof):
+        if self.size is None:
+            return
+        try:
+            path = merkle.proof_from_hex(proof)
+        except ValueError:
+            path = None
+        if not isinstance(seq, int) or path is None or not merkle.verify_inclusion(
+                leaf, seq - 1, self.size, path, self.root, hashed=True):
+            self.failure = VerificationResult(False, self.proved, "", seq, line, "not-included",
+                                              f"its inclusion proof does not lead to the root of signed checkpoint "
+                                              f"{self.size}.")
+        else:
+            self.proved += 1
+
+
+def verify_export(lines: Iterable[bytes | str], *, slice_: bool = False,
+                  expect_key: str | None = None) -> VerificationResult:
+    """Verify an export file's lines: a headed export (book or slice, recognised by its header) or a bare
+    chain (a whole book, or a slice when `slice_`)."""
+    lines = iter(lines)
+    first = next(lines, None)
+    header = _header_of(first)
+    if header is None:
+        rest = lines if first is None else _chain_lines(first, lines)
+        return verify_lines(rest, start_seq=None if slice_ else 1)
+    fmt = header.get("format")
+    if fmt not in (BOOK_FORMAT, SLICE_FORMAT):
+        return VerificationResult(False, 0, "", None, 1, "malformed", f"unknown export format {fmt!r}.")
+    is_slice = fmt == SLICE_FORMAT
+    public_key, checkpoint = header.get("public_key"), header.get("checkpoint")
+    if expect_key is not None and header.get("fingerprint") != expect_key.replace(" ", "").lower():
+        return VerificationResult(False, 0, "", None, 1, "bad-signature",
+                                  f"the export names key {header.get('fingerprint')}, not the expected {expect_key}.")
+    if checkpoint is not None:
+        problem = checkpoint_problem(checkpoint, str(public_key), header.get("fingerprint"))
+        if problem:
+            return VerificationResult(False, 0, "", None, 1, "bad-signature", problem + ".")
+    signed = _Signed(header, is_slice)
+    numbered = signed.feed((number + 1, entry) for number, entry in _parse_lines(lines))
+    result = _verify(numbered, None if is_slice else 1)
+    if signed.failure is not None and (result.ok or (signed.failure.bad_seq or 0) <= (result.bad_seq or 0)):
+        return signed.failure
+    if not result.ok:
+        return result
+    return _signed_verdict(result, signed, checkpoint, is_slice, header)
+
+
+def _signed_verdict(result, signed, checkpoint, is_slice, header) -> VerificationResult:
+    if checkpoint is None:
+        result.message = "hashes and links intact, but the export carries no signed checkpoint to check them against."
+        return result
+    size = checkpoint["size"]
+    where = f"signed checkpoint {size} (root {checkpoint['root']}, {checkpoint['time']}, key {checkpoint['key']})"
+    if is_slice:
+        result.message = (f"{signed.proved} entries of {header.get('subject', 'the slice')} verified by inclusion "
+                          f"proofs against {where}.")
+        return result
+    if result.entries_checked < size:
+        return VerificationResult(False, result.entries_checked, result.head_hash, result.entries_checked + 1, None,
+                                  "truncated", f"the export ends at seq {result.entries_checked} but the "
+                                               f"checkpoint signed {size} entries.")
+    if result.entries_checked > size:
+        return VerificationResult(False, result.entries_checked, result.head_hash, size + 1, None, "unsigned-entries",
+                                  f"entries seq {size + 1}–{result.entries_checked} are not covered by the "
+                                  "header's signed checkpoint.")
+    result.message = f"the full book of {size} entries verified against {where}."
+    return result
+
+
+def _chain_lines(first, rest):
+    yield first
+    yield from rest
+
+
 def main(argv=None) -> int:
     """Command line: exit 0 intact, 1 tampered, 2 usage error or unreadable file."""
     parser = argparse.ArgumentParser(prog="python -m ledger.verify",
-                                     description="Verify a journal export (JSON Lines) or an auditor's dossier "
-                                                 "(ZIP) offline.")
+                                     description="Verify a journal export (JSON Lines: a whole book or a slice, "
+                                                 "recognised by its header, with its signed checkpoint) or an "
+                                                 "auditor's dossier (ZIP) offline.")
     parser.add_argument("file", help="the .jsonl export or the dossier .zip, or - for standard input")
     parser.add_argument("--slice", action="store_true",
-                        help="the file holds one application's entries, not a whole book")
-    parser.add_argument("--key", help="a dossier: the ledger's public key (64 hex digits) or its fingerprint, "
-                                      "as the regional body publishes it; the manifest must be signed by it")
+                        help="a file without header holds one application's entries, not a whole book")
+    parser.add_argument("--key", help="the ledger key fingerprint you expect (from the statement or the authority); "
+                                      "a dossier's manifest must be signed by it")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on usage errors and --help; report, don't exit
         return exc.code if isinstance(exc.code, int) else 2
     if args.file != "-" and zipfile.is_zipfile(args.file):
         return dossier_check.main(args.file, verify_lines=verify_lines, trusted_key=args.key)
-    start_seq = None if args.slice else 1
     try:
         if args.file == "-":
-            result = verify_lines(sys.stdin.buffer, start_seq=start_seq)
+            result = verify_export(sys.stdin.buffer, slice_=args.slice, expect_key=args.key)
         else:
             with open(args.file, "rb") as handle:
-                result = verify_lines(handle, start_seq=start_seq)
+                result = verify_export(handle, slice_=args.slice, expect_key=args.key)
     except OSError as exc:
         print(f"cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    print(result.summary())
+    print(f"{result.summary()} — {result.message}" if result.ok else result.summary())
     return 0 if result.ok else 1
 
 

@@ -4,15 +4,20 @@ Both are generators over `ledger.integrity.chain_dicts`, which reads the entries
 chunks, so memory stays flat whatever the size of the book. The field-by-field
 format is in reports/EXPORT_FORMAT.md.
 
-JSON Lines: exactly one entry per line, the canonical dict that was hashed plus its
-"hash", serialised as canonical JSON (sorted keys, no spaces, UTF-8).
+JSON Lines: a header line first (format, subject, the signed checkpoint the file is checked
+against, the ledger's public key and its fingerprint), then exactly one entry per line, the
+canonical dict that was hashed plus its "hash", serialised as canonical JSON (sorted keys, no
+spaces, UTF-8). A slice's entries (one application, or what one partner may see of it) also carry
+"proof": the entry's RFC 6962 inclusion proof against the header's checkpoint, so
+`python -m ledger.verify FILE` verifies a slice by itself, with no flags (EXPORT_FORMAT.md §5).
 CSV: one row per leg, the entry's fields repeated on each of its rows; an entry
 without legs (a state transition) has one row with empty leg fields.
 """
 import json
 
+from ledger import checkpoints, keys, merkle, verify, witness
 from ledger.integrity import chain_dicts
-from ledger.models import Book, JournalEntry
+from ledger.models import Book, Checkpoint, JournalEntry
 from ledger.selectors import application_entries
 
 from .cells import SafeCsvWriter, restore
@@ -39,9 +44,42 @@ def journal_entries(book: Book, application=None, reader=None):
     return entries.order_by("seq")
 
 
+def export_checkpoint(book: Book) -> Checkpoint | None:
+    """The signed checkpoint an export is checked against: the one of the book's head, else the newest
+    below it (entries after it were written by nobody who could sign, and the verifier says so)."""
+    log = witness.book_log(book)
+    found = Checkpoint.objects.filter(log=log, size=book.head_seq).order_by("-signed_at", "-id").first()
+    return found or Checkpoint.objects.filter(log=log, size__lte=book.head_seq).order_by("-size", "-id").first()
+
+
+def header(book: Book, application=None, checkpoint: Checkpoint | None = None) -> dict:
+    """The first line of a JSON Lines export (EXPORT_FORMAT.md §5)."""
+    return {
+        "format": verify.SLICE_FORMAT if application is not None else verify.BOOK_FORMAT,
+        "book": book.pk, "head_seq": book.head_seq,
+        "subject": f"application {application.reference}" if application is not None else f"book {book.pk}",
+        "checkpoint": checkpoints.as_record(checkpoint) if checkpoint is not None else None,
+        "public_key": keys.public_key_hex(), "fingerprint": keys.fingerprint(),
+    }
+
+
 def jsonl_lines(book: Book, application=None, reader=None):
-    """Yield the export line by line, as UTF-8 bytes."""
-    for entry in chain_dicts(journal_entries(book, application, reader)):
+    """Yield the export line by line, as UTF-8 bytes: the header, then the entries (with proofs in a slice)."""
+    book = Book.objects.get(pk=book.pk)  # the head now: the export is a consistent prefix
+    checkpoint = export_checkpoint(book)
+    yield (canonical_json(header(book, application, checkpoint)) + "\n").encode("utf-8")
+    entries = journal_entries(book, application, reader)
+    if application is None:
+        for entry in chain_dicts(entries):
+            yield (canonical_json(entry) + "\n").encode("utf-8")
+        return
+    size = checkpoint.size if checkpoint is not None else 0
+    entries = entries.filter(seq__lte=size)  # only what the checkpoint covers can be proved
+    seqs = list(entries.values_list("seq", flat=True))
+    proofs = merkle.proofs_for(checkpoints.book_leaf_hashes(book, size), [seq - 1 for seq in seqs], size) \
+        if seqs else {}
+    for entry in chain_dicts(entries):
+        entry["proof"] = merkle.proof_to_hex(proofs[entry["seq"] - 1])
         yield (canonical_json(entry) + "\n").encode("utf-8")
 
 
@@ -103,9 +141,9 @@ def filename(book: Book, application, extension: str) -> str:
 
 
 def write(book: Book, application, fmt: str, handle) -> int:
-    """Write the export to a binary file handle; return the number of lines (rows) written."""
+    """Write the export to a binary file handle; return the number of entries (JSON Lines) or rows (CSV)."""
     lines = jsonl_lines(book, application) if fmt == "jsonl" else csv_lines(book, application)
-    count = 0
+    count = -1 if fmt == "jsonl" else 0  # the header line is not an entry
     for line in lines:
         handle.write(line)
         count += 1

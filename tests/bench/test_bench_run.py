@@ -119,3 +119,14 @@ def test_the_table_lists_every_measurement(run):
     numbers = {row.split("|")[1].strip() for row in rows}
     assert {"1", "2", "3", "4", "5", "6"} <= numbers
     assert "Posting throughput" in run["stdout"]
+
+
+def test_tamper_evidence_costs_have_both_rates_and_their_ratios(results):
+    """Issue 14: appends with vs without signed checkpoints; full verification with proofs vs the chain."""
+    c = results["tamper_evidence"]
+    a, v = c["append"], c["verification"]
+    assert a["with_checkpoints_entries_per_s"] > 0 and a["without_checkpoints_entries_per_s"] > 0
+    assert a["ratio"] == pytest.approx(a["with_checkpoints_entries_per_s"] / a["without_checkpoints_entries_per_s"],
+                                       rel=0.01)
+    assert v["ok"] is True and v["ratio"] > 0
+    assert c["slice"]["entries"] > 0

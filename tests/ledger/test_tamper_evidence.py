@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from applications.models import Application, AuditEvent, Decision
 from ledger import chain, checkpoints, integrity, journal, keys, merkle, verify, witness
-from ledger.models import Book, JournalEntry, LedgerInstance, VerificationRun
+from ledger.models import Book, Checkpoint, JournalEntry, LedgerInstance, VerificationRun
 from reports.statement import statement_html
 from tests.ledger import tamper
 from tests.scenarios import cash, claim_and_pay, months, report
@@ -221,6 +221,26 @@ def test_a_checkpoint_deleted_from_the_database_is_missing(book, application, ca
 def test_a_badly_signed_checkpoint_is_named(book, application, capsys):
     newest = checkpoints.latest_checkpoint(book)
     tamper.execute("UPDATE ledger_checkpoint SET signature = %s WHERE id = %s", ["11" * 64, newest.pk])
+    assert_caught(capsys, application, "bad-signature", "signature does not verify")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checkpoint_forged_to_cover_a_forged_entry_is_not_signed_and_not_extended(book, application, officer,
+                                                                                     capsys):
+    payment = JournalEntry.objects.get(book=book, kind=JournalEntry.Kind.FUND_PAYMENT)
+    forged = forged_copy(book, payment.seq, seq=book.head_seq + 1, prev_hash=book.head_hash, memo="Extra payment")
+    entry = insert_entry(book, forged, legs_from=payment.seq)
+    newest = checkpoints.latest_checkpoint(book)
+    builder = merkle.TreeBuilder.from_state(newest.size, merkle.proof_from_hex(newest.frontier))
+    builder.append(merkle.ledger_leaf(entry.hash))
+    Checkpoint.objects.create(log=newest.log, book=book, instance_id=newest.instance_id, size=entry.seq,
+                              root=builder.root().hex(), signed_at=newest.signed_at, signature="22" * 64,
+                              key_fingerprint=newest.key_fingerprint, frontier=merkle.proof_to_hex(builder.state()))
+    tamper.execute("UPDATE ledger_book SET head_seq = %s, head_hash = %s WHERE id = %s",
+                   [entry.seq, entry.hash, book.pk])
+    # The next real append must not sign on top of the forged checkpoint.
+    later = journal.record_transition(application, by=officer, from_state="active", to_state="active")
+    assert checkpoints.latest_checkpoint(book).size == entry.seq and later.seq == entry.seq + 1
     assert_caught(capsys, application, "bad-signature", "signature does not verify")
 
 

@@ -1,4 +1,9 @@
 """Who may download what (auditors everything, officers their calls, parties their own; else 404), and the log."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 from knox.models import AuthToken
@@ -22,6 +27,8 @@ def book(paid):
 @pytest.fixture
 def other_officer():
     return member("officer", RegionalBodyFactory(name="Region Norrbotten"), "officer-north")
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def get(client, user, url, **params):
@@ -100,7 +107,7 @@ def test_parties_get_their_own_applications_slice(client, paid, book, who, reque
     response = get(client, user, url, application=paid.reference)
     assert response.status_code == 200 and response.streaming
     body = b"".join(response.streaming_content).decode()
-    assert body and all(f'"application":"{paid.reference}"' in line for line in body.splitlines())
+    assert body and all(f'"application":"{paid.reference}"' in line for line in body.splitlines()[1:])
     slice_url = reverse("reports:application_journal_jsonl", kwargs={"reference": paid.reference})
     assert b"".join(get(client, user, slice_url).streaming_content).decode() == body
 
@@ -206,3 +213,18 @@ def test_api_refuses_anonymous_users(client, paid):
 def test_api_unknown_language_is_a_400_with_messages(client, paid, auditor):
     response = get(client, auditor, f"/api/v1/reports/calls/{paid.call_id}/summary.pdf", lang="fi")
     assert response.status_code == 400 and "Unknown language fi" in response.json()["messages"][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["applicant", "partner_rep"])
+def test_slice_downloaded_from_the_ui_verifies_offline_with_no_flags(client, paid, who, request, tmp_path):
+    """Issue 14: the file a party downloads is checked by `python -m ledger.verify FILE`, nothing more."""
+    user = request.getfixturevalue(who)
+    slice_url = reverse("reports:application_journal_jsonl", kwargs={"reference": paid.reference})
+    path = tmp_path / "slice.jsonl"
+    path.write_bytes(b"".join(get(client, user, slice_url).streaming_content))
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run([sys.executable, "-m", "ledger.verify", str(path)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "verified by inclusion proofs against signed checkpoint" in result.stdout

@@ -4,6 +4,7 @@ The verifier runs as an auditor would run it: `python -m ledger.verify FILE` in 
 subprocess, with no Django settings and no database.
 """
 import csv
+import hashlib
 import io
 import json
 import os
@@ -20,6 +21,7 @@ from django.test import override_settings
 from applications.models import Application
 from config.settings import DATABASE_URL
 from ledger import verify
+from ledger.chain import entry_hash
 from ledger.models import Book, JournalEntry, Posting
 from reports import journal_export
 
@@ -39,9 +41,15 @@ def demo_export(django_db_setup, django_db_blocker):
         call_command("seed_demo", stdout=io.StringIO())
         book = Book.objects.get()
         application = Application.objects.get(reference="TB-2026-0001")
+        signed_book = b"".join(journal_export.jsonl_lines(book)).decode("utf-8")
+        signed_slice = b"".join(journal_export.jsonl_lines(book, application)).decode("utf-8")
         export = {
-            "book": b"".join(journal_export.jsonl_lines(book)).decode("utf-8"),
-            "slice": b"".join(journal_export.jsonl_lines(book, application)).decode("utf-8"),
+            # Without the header (and the slice without proofs): the format before signed checkpoints,
+            # which must go on verifying (old exports), and what the tampering below works on.
+            "book": "".join(line + "\n" for line in signed_book.splitlines()[1:]),
+            "slice": "".join(journal_export.canonical_json({k: v for k, v in json.loads(line).items() if k != "proof"})
+                             + "\n" for line in signed_slice.splitlines()[1:]),
+            "signed_book": signed_book, "signed_slice": signed_slice,
             "csv": b"".join(journal_export.csv_lines(book)).decode("utf-8"),
             "head_seq": book.head_seq, "head_hash": book.head_hash,
             "legs": Posting.objects.filter(entry__book=book).count(),
@@ -197,3 +205,59 @@ def test_csv_rebuilds_the_verifiable_chain(demo_export):
     assert rebuilt == lines(demo_export["book"])
     result = verify.verify_entries(rebuilt)
     assert result.ok and result.head_hash == demo_export["head_hash"]
+
+
+# ---------------------------------------------------------------- signed exports (issue 14)
+
+
+def test_signed_book_export_verifies_against_its_checkpoint_with_no_flags(demo_export, tmp_path):
+    result = run_verifier(tmp_path, demo_export["signed_book"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"the full book of {demo_export['head_seq']} entries verified against signed checkpoint" in result.stdout
+
+
+def test_signed_slice_is_recognised_and_verified_by_inclusion_proofs(demo_export, tmp_path):
+    result = run_verifier(tmp_path, demo_export["signed_slice"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    count = len(demo_export["slice_seqs"])
+    assert f"{count} entries of application TB-2026-0001 verified by inclusion proofs" in result.stdout
+
+
+def test_signed_export_names_the_key_in_its_header(demo_export):
+    header = json.loads(demo_export["signed_slice"].splitlines()[0])
+    assert header["format"] == "testbed-ledger-slice/1"
+    assert header["fingerprint"] == hashlib.sha256(bytes.fromhex(header["public_key"])).hexdigest()
+    assert header["checkpoint"]["key"] == header["fingerprint"]
+
+
+def test_slice_entry_rewritten_with_a_fresh_hash_fails_its_inclusion_proof(demo_export, tmp_path):
+    text = demo_export["signed_slice"].splitlines()
+    entry = json.loads(text[-1])
+    proof = entry.pop("proof")
+    entry.pop("hash")
+    entry["memo"] = "rewritten"
+    entry["hash"] = entry_hash(entry)
+    entry["proof"] = proof
+    text[-1] = journal_export.canonical_json(entry)
+    result = run_verifier(tmp_path, "\n".join(text) + "\n")
+    assert result.returncode == 1 and "not-included" in result.stdout
+
+
+def test_slice_with_a_forged_checkpoint_signature_is_refused(demo_export, tmp_path):
+    text = demo_export["signed_slice"].splitlines()
+    header = json.loads(text[0])
+    header["checkpoint"]["root"] = "0" * 64
+    text[0] = journal_export.canonical_json(header)
+    result = run_verifier(tmp_path, "\n".join(text) + "\n")
+    assert result.returncode == 1 and "bad-signature" in result.stdout and "Ed25519" in result.stdout
+
+
+def test_signed_book_export_missing_its_last_entry_is_truncated(demo_export, tmp_path):
+    text = demo_export["signed_book"].splitlines()[:-1]
+    result = run_verifier(tmp_path, "\n".join(text) + "\n")
+    assert result.returncode == 1 and "truncated" in result.stdout
+
+
+def test_verifier_refuses_an_unexpected_key(demo_export, tmp_path):
+    result = run_verifier(tmp_path, demo_export["signed_slice"], "--key", "ab" * 32)
+    assert result.returncode == 1 and "not the expected" in result.stdout
