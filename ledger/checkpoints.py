@@ -134,7 +134,7 @@ def _builder_from(checkpoint: Checkpoint) -> merkle.TreeBuilder | None:
 
 def after_append(book: Book, entry: JournalEntry, *, head_before: int) -> Checkpoint | None:
     """Sign the book's new size in the append's transaction (the caller holds the book's lock)."""
-    instance = witness.instance_id()
+    instance = witness.instance_id(entries_allowed=1 if entry.seq == 1 else 0)
     if not instance:
         return None
     last = latest_checkpoint(book)

@@ -136,15 +136,20 @@ def lock_book(book: Book) -> Book:
 
 
 def record_transition(application, *, by, from_state: str, to_state: str, comment: str = "", claim=None,
-                      book: Book | None = None):
-    """Write a state transition into the chain so the history of decisions is verifiable too."""
+                      book: Book | None = None, audit: dict | None = None):
+    """Write a state transition into the chain so the history of decisions is verifiable too.
+
+    `audit` ({"id", "hash"} of the transition's audit event) is chained in the payload when given."""
     book = book or book_for_call(application.call, by=by)
+    payload = {
+        "object": "claim" if claim else "application",
+        "id": str(claim.pk if claim else application.reference),
+        "from": from_state, "to": to_state, "comment": comment,
+    }
+    if audit is not None:
+        payload["audit"] = audit
     return append(
         book, kind=JournalEntry.Kind.TRANSITION, legs=[], by=by, application=application, claim=claim,
         memo=f"{'claim' if claim else 'application'} {from_state} → {to_state}",
-        payload={
-            "object": "claim" if claim else "application",
-            "id": str(claim.pk if claim else application.reference),
-            "from": from_state, "to": to_state, "comment": comment,
-        },
+        payload=payload,
     )

@@ -56,12 +56,13 @@ def problem() -> str | None:
     return None
 
 
-def instance_id() -> str:
-    """This database's ledger instance id; made now only if the database holds no entries yet."""
+def instance_id(*, entries_allowed: int = 0) -> str:
+    """This database's ledger instance id; made now only if the database holds no entries yet
+    (`entries_allowed`: the first entry, being appended in this transaction)."""
     found = LedgerInstance.objects.order_by("pk").first()
     if found is not None:
         return found.instance_id
-    if JournalEntry.objects.exists():
+    if JournalEntry.objects.count() > entries_allowed:
         # The row was deleted or never made: making one now would hide that (DESIGN §7).
         return ""
     with transaction.atomic():

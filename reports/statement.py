@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from applications import permissions
 from applications.models import Application, AuditEvent
 from core.money import ZERO, round_hours, round_ore
-from ledger import matching
+from ledger import keys, matching
 from ledger.grants import planned_budget
 from ledger.integrity import verify_for_statement
 from ledger.models import Account, CashContribution, JournalEntry, Posting, ReviewStatus, TimeReport
@@ -249,7 +249,8 @@ def _chain(application: Application, entries, by=None) -> dict:
     counts = list(entries.values("kind").annotate(n=Count("id")).order_by("kind"))
     last = entries.order_by("-seq").values("seq", "hash").first()
     return {"book": book, "head_seq": book.head_seq, "head_hash": book.head_hash, "verification": result,
-            "entry_counts": counts, "entry_total": sum(c["n"] for c in counts), "last_entry": last}
+            "entry_counts": counts, "entry_total": sum(c["n"] for c in counts), "last_entry": last,
+            "public_key": keys.public_key_hex(), "fingerprint": keys.fingerprint()}
 
 
 def _matching(application: Application, planned, decision, balances) -> dict:
@@ -368,6 +369,10 @@ def _summary_sheet(book, c) -> None:
         rows += [(_("Book"), chain["book"].pk), (_("Chain head sequence number"), chain["head_seq"]),
                  (_("Chain head hash"), chain["head_hash"]),
                  (_("Verification at generation"), chain["verification"].summary()),
+                 (_("Verified against signed checkpoint"),
+                  chain["verification"].checkpoint.size if chain["verification"].checkpoint else None),
+                 (_("Ledger public key (Ed25519)"), chain["public_key"]),
+                 (_("Key fingerprint (SHA-256)"), chain["fingerprint"]),
                  (_("Last full verification of the book"),
                   timezone.localtime(chain["verification"].full_run.finished_at).replace(tzinfo=None))]
     rows += [(_("Generated at"), timezone.localtime(c["generated_at"]).replace(tzinfo=None)),

@@ -5,7 +5,7 @@ effects function of a state transition: the chained transition entry (so the his
 verifiable), the audit event, and the notifications (in the app, and e-mail sent by the worker after commit).
 """
 from applications.models import AuditEvent
-from ledger import journal
+from ledger import checkpoints, journal
 
 from . import notifications
 
@@ -30,10 +30,13 @@ def state_changed(subject, *, by, application, from_state: str, to_state: str, c
                   name: str = "", book=None):
     """A transition of an application or claim (`subject`): chained entry, audit event, mail on commit."""
     claim = None if subject is application else subject
+    # The audit event first, so the chained entry carries its hash: deleting or editing the event
+    # afterwards is then a projection finding of verify_ledger (DESIGN §7).
+    event = log_event(by=by, action="transition", obj=subject, application=application, from_state=from_state,
+                      to_state=to_state, comment=comment)
     entry = journal.record_transition(application, by=by, from_state=from_state, to_state=to_state,
-                                      comment=comment, claim=claim, book=book)
-    log_event(by=by, action="transition", obj=subject, application=application, from_state=from_state,
-              to_state=to_state, comment=comment)
+                                      comment=comment, claim=claim, book=book,
+                                      audit={"id": event.pk, "hash": checkpoints.audit_event_hash(event)})
     if name:
         notifications.after_transition(application, name, comment=comment, claim=claim)
     return entry

@@ -2,7 +2,7 @@
 release of an unused commitment. Called by lifecycle, claims and corrections, inside their
 transactions, after they have checked roles and rules."""
 from applications.models import Application, Decision
-from core.money import ZERO
+from core.money import ZERO, format_sek
 from ledger import grants, journal
 from ledger.journal import Leg
 from ledger.models import Account, Book, JournalEntry
@@ -20,7 +20,12 @@ def commit_grant(application: Application, decision: Decision, *, by, book: Book
         legs=[Leg(journal.account(book, Account.Kind.FUND_COMMITTED, application=application),
                   decision.granted_amount),
               Leg(journal.account(book, Account.Kind.FUND_BUDGET), -decision.granted_amount)],
-        memo=f"Grant to {application.reference}", payload={"decision": decision.pk},
+        memo=f"Grant to {application.reference}",
+        # The decision's amounts are chained with it, so verify_ledger can compare the table (DESIGN §7).
+        payload={"decision": decision.pk, "granted_amount": format_sek(decision.granted_amount),
+                 "approved_public_cash": format_sek(decision.approved_public_cash),
+                 "approved_inkind_value": format_sek(decision.approved_inkind_value),
+                 "approved_hours": format_sek(decision.approved_hours)},
         idempotency_key=f"commit:{decision.pk}",
     )
 

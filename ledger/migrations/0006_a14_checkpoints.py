@@ -56,9 +56,13 @@ def make_instance(apps, schema_editor):
     """The ledger instance id is made with the database (DESIGN §7); books that already have
     entries are recorded as adopted: verify_ledger gives them their first checkpoint on trust."""
     Book = apps.get_model("ledger", "Book")
+    VerificationRun = apps.get_model("ledger", "VerificationRun")
     LedgerInstance = apps.get_model("ledger", "LedgerInstance")
     if not LedgerInstance.objects.exists():
         adopted = {str(pk): head for pk, head in Book.objects.filter(head_seq__gt=0).values_list("pk", "head_seq")}
+        runs = VerificationRun.objects.order_by("-pk").values_list("pk", flat=True).first()
+        if runs:
+            adopted["runs"] = runs  # runs written before runs were signed
         LedgerInstance.objects.create(instance_id=str(uuid.uuid4()), created_at=timezone.now(), adopted_heads=adopted)
 
 

@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from ledger import journal
+from applications.models import AuditEvent
+from ledger import checkpoints, journal
 from ledger.journal import Leg
 from ledger.models import Account, AppendOnlyError, JournalEntry, Posting
 from services import lifecycle
@@ -87,8 +88,10 @@ def test_idempotency_key_returns_the_first_entry(book, officer):
 def test_transitions_are_chained(draft, applicant):
     lifecycle.transition(draft, "submit", by=applicant)
     entry = JournalEntry.objects.get(kind=JournalEntry.Kind.TRANSITION)
+    event = AuditEvent.objects.get(action="transition", object_id=str(draft.pk))
     assert entry.payload == {"object": "application", "id": draft.reference, "from": "draft",
-                             "to": "submitted", "comment": ""}
+                             "to": "submitted", "comment": "",
+                             "audit": {"id": event.pk, "hash": checkpoints.audit_event_hash(event)}}
     assert entry.prev_hash == JournalEntry.objects.get(seq=entry.seq - 1, book=entry.book).hash
 
 
