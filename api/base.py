@@ -6,6 +6,11 @@ serializer's validation errors; TransitionConflict → 409 {"detail"}; NotPermit
 caller can see → 403 {"detail"}; an object the caller may not see → 404 {"detail"}, exactly as if it
 did not exist. The schema documents these bodies on every operation (ApiSchema).
 """
+import json
+import re
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -159,6 +164,56 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+# ---------------------------------------------------------------- request bodies
+MAX_JSON_DEPTH = 32  # our deepest body nests 3 levels; the stdlib parser recurses per level
+MAX_JSON_BYTES = 1024 * 1024  # 1 MiB: the largest real body (a claim's item lists) is a few kB
+
+
+STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in `text`, brackets inside strings not counted (no recursion)."""
+    depth = deepest = 0
+    for match in BRACKET.finditer(STRING.sub("", text)):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _refuse_constant(name):
+    raise ValueError(_("%(name)s is not a number JSON allows.") % {"name": name})
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON bodies within a sane size and depth, numbers as exact Decimals, never NaN or Infinity.
+
+    A 100 000-deep body would make the stdlib parser raise RecursionError (a 500); here it is a 400
+    before parsing starts. Numbers with a fraction or exponent become Decimal, not float, so the
+    money module sees exactly what the client wrote (core.money refuses floats).
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read(MAX_JSON_BYTES + 1) if stream is not None else b""
+        if len(raw) > MAX_JSON_BYTES:
+            raise exceptions.ParseError(_("The request body is larger than %(kb)s kB.") % {"kb": MAX_JSON_BYTES // 1024})
+        encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise exceptions.ParseError(_("The request body is not valid UTF-8 text.")) from exc
+        if json_depth(text) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(_("The JSON body nests deeper than %(depth)s levels.") % {"depth": MAX_JSON_DEPTH})
+        try:
+            return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        except (ValueError, RecursionError) as exc:
+            raise exceptions.ParseError(_("The request body is not valid JSON: %(error)s") % {"error": exc}) from exc
+
+
 # ---------------------------------------------------------------- views
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
@@ -172,7 +227,7 @@ class ApiViewMixin:
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     pagination_class = Pagination
     schema = ApiSchema()
 

@@ -13,12 +13,14 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from core import money
+
 from . import orgnumber
 from .permissions import applicant_may, call_officer_may, officer_may
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-HOURS = {"max_digits": 10, "decimal_places": 2}
-RATIO = {"max_digits": 6, "decimal_places": 4}
+MONEY = {"max_digits": money.MONEY_DIGITS, "decimal_places": money.MONEY_PLACES}
+HOURS = {"max_digits": money.HOURS_DIGITS, "decimal_places": money.HOURS_PLACES}
+RATIO = {"max_digits": money.RATIO_DIGITS, "decimal_places": money.RATIO_PLACES}
 
 
 def validate_org_number(value: str) -> None:
@@ -500,3 +502,21 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"
+
+
+class ReferenceCounter(models.Model):
+    """The last application number handed out in a year (TB-<year>-<number>).
+
+    services.drafting.next_reference increments it in one statement (INSERT … ON CONFLICT DO UPDATE),
+    which locks the year's row until the creating transaction ends: parallel creates queue there and
+    never hand out the same reference, on PostgreSQL and SQLite alike.
+    """
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("application reference counter")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

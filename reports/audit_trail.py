@@ -3,10 +3,9 @@
 Streamed row by row over a chunked iterator, so memory stays flat. Columns are
 documented in reports/EXPORT_FORMAT.md.
 """
-import csv
-
 from ledger.chain import format_timestamp
 
+from .cells import SafeCsvWriter
 from .journal_export import LineBuffer, canonical_json
 
 AUDIT_COLUMNS = ["id", "occurred_at", "actor", "action", "object_type", "object_id", "object", "application",
@@ -29,7 +28,7 @@ def describe_changes(changes) -> str:
 
 
 def csv_lines(events):
-    writer = csv.writer(LineBuffer())
+    writer = SafeCsvWriter(LineBuffer())
     yield writer.writerow(AUDIT_COLUMNS).encode("utf-8")
     rows = (events.order_by("occurred_at", "id")
             .values_list("id", "occurred_at", "actor_name", "action", "object_type", "object_id", "object_repr",

@@ -16,6 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from ledger.chain import format_timestamp
 
+from .cells import xlsx_text
+
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -33,7 +35,7 @@ def utc(value):
 
 
 def sheet_title(title: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31] or "Sheet"
+    return re.sub(r"[\[\]:*?/\\]", " ", xlsx_text(str(title)))[:31] or "Sheet"
 
 
 class Sheet:
@@ -44,7 +46,7 @@ class Sheet:
         self.ws.freeze_panes = "A2"
         header = []
         for text in headers:
-            cell = WriteOnlyCell(self.ws, value=str(text))
+            cell = WriteOnlyCell(self.ws, value=xlsx_text(str(text)))
             cell.font = BOLD
             header.append(cell)
         self.ws.append(header)
@@ -64,6 +66,8 @@ class Sheet:
             return cell
         if value is not None and not isinstance(value, int | float | str):
             value = str(value)
+        if isinstance(value, str):
+            value = xlsx_text(value)  # control characters would make openpyxl refuse the whole file
         if isinstance(value, str) and value.startswith("="):
             # openpyxl would store it as a formula; what people typed must stay text (no formula injection).
             cell = WriteOnlyCell(self.ws, value=value)

@@ -10,9 +10,9 @@ from django_fsm import has_transition_perm
 from applications import rules
 from applications.models import Application, FundingCall, Organisation
 from applications.permissions import OFFICER, org_ids
+from core import money
 from core.errors import NotPermitted, RuleViolation, TransitionConflict
 from core.locking import for_update
-from core.money import parse_decimal
 from ledger import journal
 
 from .effects import diff, log_event
@@ -22,6 +22,8 @@ CALL_TRANSITIONS = ("open", "close", "archive")
 TEXT_FIELDS = ("title", "fund_project_reference")
 DECIMAL_FIELDS = ("fund_budget", "fund_ratio", "inkind_ratio", "max_hourly_rate", "max_grant",
                   "max_hours_per_person_month", "four_eyes_threshold")
+HOURS_FIELDS = ("max_hours_per_person_month",)
+RATIO_FIELDS = ("fund_ratio", "inkind_ratio")
 DATE_FIELDS = ("opens_on", "closes_on", "eligible_from", "eligible_until")
 INTEGER_FIELDS = ("reporting_period_months", "grace_days")
 BOOLEAN_FIELDS = ("four_eyes", "attestation_by_second_user")
@@ -41,7 +43,15 @@ def _parse(fields: dict) -> tuple[dict, dict]:
             if name in TEXT_FIELDS:
                 values[name] = str(value).strip()
             elif name in DECIMAL_FIELDS:
-                values[name] = parse_decimal(value)
+                # Bounded by the one parser (finite, fits the column); kept as typed, so an officer's extra
+                # decimal is refused by the rules ("whole öre") rather than silently rounded.
+                if name in HOURS_FIELDS:
+                    money.parse_hours(value)
+                elif name in RATIO_FIELDS:
+                    money.parse_fixed(value, digits=money.RATIO_DIGITS, places=money.RATIO_PLACES)
+                else:
+                    money.parse_money(value)
+                values[name] = money.parse_decimal(value)
             elif name in DATE_FIELDS:
                 values[name] = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
             elif name in INTEGER_FIELDS:
@@ -50,6 +60,8 @@ def _parse(fields: dict) -> tuple[dict, dict]:
                 values[name] = int(value)
             else:
                 values[name] = bool(value)
+        except money.AmountError as exc:
+            errors[name] = [str(exc)]
         except (ValueError, TypeError):
             errors[name] = [_("Enter a valid value.")]
     return values, errors

@@ -20,6 +20,33 @@ from .values import hours_value, money_value, raise_if
 CORRECTABLE = {JournalEntry.Kind.CASH_CONTRIBUTION, JournalEntry.Kind.INKIND_CONTRIBUTION}
 
 
+def _corrected_hours(entry: JournalEntry, legs, hours, errors: dict):
+    """The hours reversed with the amount: bounded by what the entry still has (a reversal never exceeds
+    what it reverses) and signed like the amount (both reduce the entry: zero or more, never negative)."""
+    if hours in (None, ""):
+        return None
+    try:
+        corrected = hours_value(hours, "hours")
+    except RuleViolation as exc:
+        errors.setdefault("hours", []).extend(exc.field_errors["hours"])
+        return None
+    cost_legs = [p for p in legs if p.account.kind == Account.Kind.TESTBED_COST and p.hours is not None]
+    if not cost_legs:
+        if corrected != 0:
+            errors.setdefault("hours", []).append(_("This entry has no hours; leave the hours empty."))
+        return None
+    original = sum((p.hours for p in cost_legs), ZERO)
+    already = -sum((p.hours or ZERO for c in entry.corrections.all() for p in c.postings.all()
+                    if p.account.kind == Account.Kind.TESTBED_COST), ZERO)
+    if corrected < 0:
+        errors.setdefault("hours", []).append(
+            _("Give the hours taken away as a positive number, like the amount."))
+    elif corrected > original - already:
+        errors.setdefault("hours", []).append(
+            _("At most %(left)s hours of this entry are left to correct.") % {"left": original - already})
+    return corrected
+
+
 @transaction.atomic
 def record_correction(entry: JournalEntry, *, by, amount, reason: str, hours=None,
                       idempotency_key: str | None = None) -> JournalEntry:
@@ -48,8 +75,8 @@ def record_correction(entry: JournalEntry, *, by, amount, reason: str, hours=Non
             _("At most %(left)s of this entry is left to correct.") % {"left": sek(original - already)})
     if not (reason or "").strip():
         errors.setdefault("reason", []).append(_("Give the reason for the correction."))
+    corrected_hours = _corrected_hours(entry, legs, hours, errors)
     raise_if(errors)
-    corrected_hours = hours_value(hours, "hours") if hours not in (None, "") else None
     reversed_legs = [Leg(p.account, -amount if p.amount > 0 else amount,
                          None if p.hours is None else -(corrected_hours or ZERO)) for p in legs]
     book = entry.book

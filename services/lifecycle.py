@@ -14,7 +14,7 @@ from applications import rules
 from applications.models import Application, Decision
 from core.errors import NotPermitted, RuleViolation, TransitionConflict
 from core.locking import for_update
-from core.money import parse_decimal, round_ore
+from core.money import parse_money
 from ledger import grants, journal
 from ledger.selectors import call_uncommitted
 
@@ -95,7 +95,7 @@ def approve(application: Application, *, by, granted, rationale: str) -> Decisio
     # Lock the book before reading the remaining budget: concurrent approvals queue here.
     book = journal.lock_book(journal.book_for_call(call, by=by))
     try:
-        granted = round_ore(parse_decimal(granted)) if granted not in (None, "") else None
+        granted = parse_money(granted) if granted not in (None, "") else None
     except ValueError as exc:
         raise RuleViolation([str(exc)], {"granted": [str(exc)]}) from exc
     budget = grants.planned_budget(locked)

@@ -2,19 +2,20 @@
 from decimal import Decimal
 
 from core.errors import RuleViolation
-from core.money import parse_decimal, round_hours, round_ore
+from core.money import parse_hours, parse_money
 
 
-def money_value(value, field: str) -> Decimal:
+def money_value(value, field: str, **bounds) -> Decimal:
+    """An amount through the one parser (core.money): bounded, whole öre, or a RuleViolation on `field`."""
     try:
-        return round_ore(parse_decimal(value))
+        return parse_money(value, **bounds)
     except (ValueError, TypeError) as exc:
         raise RuleViolation([str(exc)], {field: [str(exc)]}) from exc
 
 
-def hours_value(value, field: str) -> Decimal:
+def hours_value(value, field: str, **bounds) -> Decimal:
     try:
-        return round_hours(parse_decimal(value))
+        return parse_hours(value, **bounds)
     except (ValueError, TypeError) as exc:
         raise RuleViolation([str(exc)], {field: [str(exc)]}) from exc
 

@@ -1,9 +1,11 @@
 """factory-boy factories for every model; valid by default, so a test states only what it is about."""
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from pypdf import PdfWriter
 
 from applications.models import Application, Decision, FundingCall, Membership, Organisation, Partner
 from applications.orgnumber import with_check_digit
@@ -143,3 +145,12 @@ def member(role: str, organisation, username: str | None = None):
     user = UserFactory(username=username) if username else UserFactory()
     MembershipFactory(user=user, organisation=organisation, role=role)
     return user
+
+
+def receipt_pdf() -> bytes:
+    """A real one-page PDF (receipts are parsed by pypdf before they are accepted)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

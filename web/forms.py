@@ -1,6 +1,6 @@
 """Forms of the web interface: they parse and present input; every rule is checked by the services.
 
-Money and hours are text fields parsed by `core.money.parse_decimal`, so both "400 000,50"
+Money and hours are text fields parsed by `core.money.parse_money` / `parse_hours`, so both "400 000,50"
 (Swedish) and "400000.50" are accepted. A service's RuleViolation is mapped back onto the
 form with `add_violation`, so every error is shown next to the field it is about.
 """
@@ -10,16 +10,26 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, NotificationPreference, Organisation
 from core.display import hours, sek
-from core.money import parse_decimal
+from core.money import MAX_TEXT, ZERO, AmountError, parse_hours, parse_money
+from core.text import control_character_problem
 from ledger.models import JournalEntry
 from services import notifications
 
 
 class DecimalTextField(forms.CharField):
-    """A number typed by a person: spaces and a decimal comma are fine, floats never happen."""
+    """A number typed by a person: spaces and a decimal comma are fine, floats never happen.
 
-    def __init__(self, *args, **kwargs):
+    Parsed by the one parser (`parse`: core.money.parse_money or parse_hours): finite, fits the
+    database column, rounded half-up to two decimals, at least `minimum` (0 by default: no form
+    takes a negative figure); anything else is this field's error, never a 500.
+    """
+
+    parse = staticmethod(parse_money)
+
+    def __init__(self, *args, minimum=ZERO, **kwargs):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        kwargs.setdefault("max_length", MAX_TEXT)
+        self.minimum = minimum
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
@@ -27,9 +37,9 @@ class DecimalTextField(forms.CharField):
         if value in self.empty_values:
             return None
         try:
-            return parse_decimal(normalise_number(value))
-        except ValueError as exc:
-            raise forms.ValidationError(_("Enter a number, for example 1 234,50."), code="invalid") from exc
+            return self.parse(normalise_number(value), minimum=self.minimum)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
 
 
 def normalise_number(text: str) -> str:
@@ -47,10 +57,35 @@ def normalise_number(text: str) -> str:
 
 
 class MoneyField(DecimalTextField):
-    pass
+    parse = staticmethod(parse_money)
 
 
 class HoursField(DecimalTextField):
+    parse = staticmethod(parse_hours)
+
+
+class TextChecks:
+    """Every text field of a form refuses control characters (core.text); a Textarea may hold tab and newlines.
+
+    Mixed into `Form` and `ModelForm` below, which every form of the web interface derives from.
+    """
+
+    def _post_clean(self):
+        super()._post_clean()
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.CharField) or isinstance(field, DecimalTextField):
+                continue
+            problem = control_character_problem(self.cleaned_data.get(name),
+                                                multiline=isinstance(field.widget, forms.Textarea))
+            if problem:
+                self.add_error(name, problem)
+
+
+class Form(TextChecks, forms.Form):
+    pass
+
+
+class ModelForm(TextChecks, forms.ModelForm):
     pass
 
 
@@ -84,7 +119,7 @@ def add_violation(form, violation) -> None:
             form.add_error(None, message)
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(Form):
     call = forms.ModelChoiceField(label=_("Call"), queryset=None, empty_label=None)
     applicant = forms.ModelChoiceField(label=_("Applicant organisation"), queryset=None, empty_label=None)
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -108,7 +143,7 @@ class ApplicationForm(forms.Form):
             self.fields["applicant"].queryset = applicants
 
 
-class PartnerForm(forms.Form):
+class PartnerForm(Form):
     # Taken from the stored partner, never from the post, so a row cannot be pointed at another partner.
     id = forms.IntegerField(widget=forms.HiddenInput, required=False, disabled=True)
     company = forms.ModelChoiceField(
@@ -130,7 +165,7 @@ class PartnerForm(forms.Form):
 PartnerFormSet = forms.formset_factory(PartnerForm, extra=1, can_delete=True)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, name: str, comment_required: bool = False, requested=None, **kwargs):
@@ -149,7 +184,7 @@ class TransitionForm(forms.Form):
             self.order_fields(["granted", "comment"])
 
 
-class TimeReportForm(forms.Form):
+class TimeReportForm(Form):
     partner = forms.ModelChoiceField(label=_("Company"), queryset=None, empty_label=None)
     person_name = forms.CharField(label=_("Person"), max_length=150)
     month = MonthField(label=_("Month"))
@@ -164,7 +199,7 @@ class TimeReportForm(forms.Form):
         self.fields["partner"].label_from_instance = lambda p: p.company.name
 
 
-class CashContributionForm(forms.Form):
+class CashContributionForm(Form):
     amount = MoneyField(label=_("Amount (SEK)"))
     paid_on = forms.DateField(label=_("Payment date"), widget=DateInput())
     voucher_reference = forms.CharField(label=_("Voucher reference"), max_length=100)
@@ -173,7 +208,7 @@ class CashContributionForm(forms.Form):
                               widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(Form):
     period_start = forms.DateField(label=_("Period start"), widget=DateInput())
     period_end = forms.DateField(label=_("Period end"), widget=DateInput())
     is_final = forms.BooleanField(label=_("This is the final claim"), required=False,
@@ -194,20 +229,20 @@ class ClaimForm(forms.Form):
             f"{c.voucher_reference} {c.paid_on:%Y-%m-%d}: {sek(c.amount)}")
 
 
-class ReviewItemForm(forms.Form):
+class ReviewItemForm(Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("What must the applicant add or change?"),
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SearchForm(forms.Form):
+class SearchForm(Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
 
-class ApplicationFilterForm(forms.Form):
+class ApplicationFilterForm(Form):
     q = forms.CharField(label=_("Reference, title or organisation"), required=False, max_length=100)
     state = forms.ChoiceField(label=_("State"), required=False)
     call = forms.ModelChoiceField(label=_("Call"), queryset=None, required=False, empty_label=_("All calls"))
@@ -219,7 +254,7 @@ class ApplicationFilterForm(forms.Form):
 
 
 # ---------------------------------------------------------------- the ledger view's filters
-class EntryFilterForm(forms.Form):
+class EntryFilterForm(Form):
     book = forms.ModelChoiceField(label=_("Call"), queryset=None, required=False, empty_label=_("All calls"))
     application = forms.CharField(label=_("Application reference"), required=False, max_length=20)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
@@ -247,7 +282,7 @@ class EntryFilterForm(forms.Form):
         return entries
 
 
-class NotificationPreferenceForm(forms.ModelForm):
+class NotificationPreferenceForm(ModelForm):
     """Which events one wants to hear about, whether also by e-mail, and in which language."""
 
     wanted_events = forms.MultipleChoiceField(

@@ -8,14 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api import fields
 from api.base import MAX_ID
 from applications import selectors
 from applications.models import Application, AuditEvent, Decision, FundingCall, Organisation, Partner
 from ledger import matching
 from services import lifecycle
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-HOURS = {"max_digits": 10, "decimal_places": 2}
+MONEY, HOURS = fields.MONEY, fields.HOURS
 COMMENT_MAX = 5000
 
 
@@ -52,7 +52,7 @@ class IdField(ScopedPrimaryKeyField):
 
 
 # ---------------------------------------------------------------- organisations and calls
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(fields.ModelSerializer):
     is_public = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -60,7 +60,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "org_number", "kind", "is_public"]
 
 
-class CallSerializer(serializers.ModelSerializer):
+class CallSerializer(fields.ModelSerializer):
     regional_body_name = serializers.CharField(source="regional_body.name", read_only=True)
 
     class Meta:
@@ -71,7 +71,7 @@ class CallSerializer(serializers.ModelSerializer):
 
 
 # ---------------------------------------------------------------- applications
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(fields.ModelSerializer):
     decided_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -84,7 +84,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         return user_name(decision.decided_by)
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(fields.ModelSerializer):
     """An application as its readers see it, with the planned figures of the matching rule (M3, M4)."""
 
     applicant_name = serializers.CharField(source="applicant.name", read_only=True)
@@ -112,11 +112,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
     def get_partners(self, application) -> list[int]:
         return [p.pk for p in application.partners.all()]
 
-    @extend_schema_field(serializers.DecimalField(**MONEY))
+    @extend_schema_field(fields.DecimalField(**MONEY))
     def get_planned_inkind_value(self, application):
         return f"{self._plan(application).inkind_value:.2f}"
 
-    @extend_schema_field(serializers.DecimalField(**MONEY))
+    @extend_schema_field(fields.DecimalField(**MONEY))
     def get_requested_fund(self, application):
         return f"{self._plan(application).requested_fund:.2f}"
 
@@ -133,7 +133,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return serializer.to_representation(decisions[0])
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class ApplicationCreateSerializer(fields.Serializer):
     call = IdField(scope=selectors.visible_calls)
     applicant = IdField(scope=selectors.visible_organisations,
                         help_text=_("The public organisation you apply for; you must be its applicant."))
@@ -142,19 +142,19 @@ class ApplicationCreateSerializer(serializers.Serializer):
     testbed_description = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
-    public_cash = serializers.DecimalField(**MONEY)
+    public_cash = fields.DecimalField(**MONEY)
 
 
-class ApplicationUpdateSerializer(serializers.Serializer):
+class ApplicationUpdateSerializer(fields.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     needs_analysis = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     testbed_description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False)
-    public_cash = serializers.DecimalField(required=False, **MONEY)
+    public_cash = fields.DecimalField(required=False, **MONEY)
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(fields.Serializer):
     """A transition the caller may take now (rules are checked when it is taken)."""
 
     name = serializers.CharField()
@@ -162,11 +162,11 @@ class TransitionSerializer(serializers.Serializer):
     takes_granted = serializers.BooleanField(help_text=_("Approval: the granted amount may be given."))
 
 
-class ApplicationTransitionInputSerializer(serializers.Serializer):
+class ApplicationTransitionInputSerializer(fields.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=COMMENT_MAX,
                                     help_text=_("Required to request changes, reject, withdraw or terminate; "
                                                 "the rationale of an approval."))
-    granted = serializers.DecimalField(required=False, allow_null=True, default=None, **MONEY,
+    granted = fields.DecimalField(required=False, allow_null=True, default=None, **MONEY,
                                        help_text=_("Approval only: the granted fund amount (default: requested)."))
 
 
@@ -176,9 +176,9 @@ def application_transitions(application, user) -> list[dict]:
 
 
 # ---------------------------------------------------------------- partners
-class PartnerSerializer(serializers.ModelSerializer):
+class PartnerSerializer(fields.ModelSerializer):
     company_name = serializers.CharField(source="company.name", read_only=True)
-    planned_value = serializers.DecimalField(read_only=True, **MONEY)
+    planned_value = fields.DecimalField(read_only=True, **MONEY)
 
     class Meta:
         model = Partner
@@ -187,22 +187,22 @@ class PartnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PartnerCreateSerializer(serializers.Serializer):
+class PartnerCreateSerializer(fields.Serializer):
     application = IdField(scope=selectors.visible_applications)
     company = IdField(scope=selectors.visible_organisations)
-    planned_hours = serializers.DecimalField(**HOURS)
-    hourly_rate = serializers.DecimalField(**MONEY)
+    planned_hours = fields.DecimalField(**HOURS)
+    hourly_rate = fields.DecimalField(**MONEY)
     role_description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class PartnerUpdateSerializer(serializers.Serializer):
-    planned_hours = serializers.DecimalField(required=False, **HOURS)
-    hourly_rate = serializers.DecimalField(required=False, **MONEY)
+class PartnerUpdateSerializer(fields.Serializer):
+    planned_hours = fields.DecimalField(required=False, **HOURS)
+    hourly_rate = fields.DecimalField(required=False, **MONEY)
     role_description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
 # ---------------------------------------------------------------- audit
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(fields.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["id", "occurred_at", "actor_name", "action", "object_type", "object_id", "object_repr",

@@ -12,12 +12,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from api.base import IDEMPOTENCY_KEY, ApiViewMixin, error_responses, validated
+from api.base import IDEMPOTENCY_KEY, ApiViewMixin, BoundedJSONParser, error_responses, validated
 from api.idempotency import idempotent
 from applications import selectors
 from applications.models import Decision
@@ -52,7 +52,7 @@ class TokenView(ApiViewMixin, APIView):
 
     authentication_classes = []
     permission_classes = []
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
     schema_error_codes = ("400", "415", "429")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api import fields
 from api.applications.serializers import COMMENT_MAX, HOURS, MONEY, IdField, user_name
 from api.base import MAX_ID
 from applications import selectors as app_selectors
@@ -28,11 +29,11 @@ extend_schema_field({"type": "string", "nullable": True})(UserNameField)
 
 
 # ---------------------------------------------------------------- time reports (rules M5, S1)
-class TimeReportSerializer(serializers.ModelSerializer):
+class TimeReportSerializer(fields.ModelSerializer):
     application = serializers.IntegerField(source="partner.application_id", read_only=True)
     company = serializers.IntegerField(source="partner.company_id", read_only=True)
     company_name = serializers.CharField(source="partner.company.name", read_only=True)
-    value = serializers.DecimalField(read_only=True, **MONEY)
+    value = fields.DecimalField(read_only=True, **MONEY)
     reported_by = UserNameField()
     attested_by = UserNameField()
     is_attested = serializers.BooleanField(read_only=True)
@@ -45,18 +46,18 @@ class TimeReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TimeReportCreateSerializer(serializers.Serializer):
+class TimeReportCreateSerializer(fields.Serializer):
     partner = IdField(scope=app_selectors.visible_partners,
                       help_text=_("The partnership (company in an application) the hours are for."))
     person_name = serializers.CharField(max_length=150)
     month = serializers.DateField(help_text=_("Any day of the month; stored as its first day."))
-    hours = serializers.DecimalField(**HOURS)
-    hourly_rate = serializers.DecimalField(**MONEY)
+    hours = fields.DecimalField(**HOURS)
+    hourly_rate = fields.DecimalField(**MONEY)
     description = serializers.CharField(max_length=5000)
 
 
 # ---------------------------------------------------------------- cash contributions (rule M2)
-class CashContributionSerializer(serializers.ModelSerializer):
+class CashContributionSerializer(fields.ModelSerializer):
     reported_by = UserNameField()
     receipt_url = serializers.SerializerMethodField()
 
@@ -71,18 +72,18 @@ class CashContributionSerializer(serializers.ModelSerializer):
         return reverse("api:cash-contribution-receipt", args=[item.pk]) if item.receipt else None
 
 
-class CashContributionCreateSerializer(serializers.Serializer):
+class CashContributionCreateSerializer(fields.Serializer):
     application = IdField(scope=app_selectors.visible_applications)
-    amount = serializers.DecimalField(**MONEY)
+    amount = fields.DecimalField(**MONEY)
     paid_on = serializers.DateField()
     voucher_reference = serializers.CharField(max_length=100)
     receipt = serializers.FileField(required=False, help_text=_("PDF, PNG or JPEG, at most 10 MB."))
 
 
 # ---------------------------------------------------------------- claims (rules E4, S3, T10)
-class ClaimTimeReportItemSerializer(serializers.ModelSerializer):
+class ClaimTimeReportItemSerializer(fields.ModelSerializer):
     company_name = serializers.CharField(source="partner.company.name", read_only=True)
-    value = serializers.DecimalField(read_only=True, **MONEY)
+    value = fields.DecimalField(read_only=True, **MONEY)
 
     class Meta:
         model = TimeReport
@@ -91,14 +92,14 @@ class ClaimTimeReportItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClaimCashItemSerializer(serializers.ModelSerializer):
+class ClaimCashItemSerializer(fields.ModelSerializer):
     class Meta:
         model = CashContribution
         fields = ["id", "amount", "paid_on", "voucher_reference", "review_status", "review_reason"]
         read_only_fields = fields
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(fields.ModelSerializer):
     application_reference = serializers.CharField(source="application.reference", read_only=True)
     created_by = UserNameField()
     verified_by = UserNameField()
@@ -120,7 +121,7 @@ def _ids(**kwargs):
                                  max_length=1000, **kwargs)
 
 
-class ClaimCreateSerializer(serializers.Serializer):
+class ClaimCreateSerializer(fields.Serializer):
     application = IdField(scope=app_selectors.visible_applications)
     period_start = serializers.DateField()
     period_end = serializers.DateField()
@@ -129,24 +130,24 @@ class ClaimCreateSerializer(serializers.Serializer):
     cash_contributions = _ids(help_text=_("Unclaimed cash items to include (default: all of them)."))
 
 
-class ClaimTransitionInputSerializer(serializers.Serializer):
+class ClaimTransitionInputSerializer(fields.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=COMMENT_MAX,
                                     help_text=_("Required to return a claim: what the applicant must add or change."))
 
 
-class ClaimTransitionSerializer(serializers.Serializer):
+class ClaimTransitionSerializer(fields.Serializer):
     name = serializers.CharField()
     comment_required = serializers.BooleanField()
 
 
-class ItemReviewSerializer(serializers.Serializer):
+class ItemReviewSerializer(fields.Serializer):
     accept = serializers.BooleanField()
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=COMMENT_MAX,
                                    help_text=_("Required when the item is rejected."))
 
 
 # ---------------------------------------------------------------- ledger
-class LegSerializer(serializers.ModelSerializer):
+class LegSerializer(fields.ModelSerializer):
     account = serializers.CharField(source="account.code", read_only=True)
     account_kind = serializers.CharField(source="account.kind", read_only=True)
 
@@ -156,7 +157,7 @@ class LegSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class JournalEntrySerializer(serializers.ModelSerializer):
+class JournalEntrySerializer(fields.ModelSerializer):
     """One chained entry: hash = SHA-256 over its canonical form with its legs and prev_hash."""
 
     call = serializers.IntegerField(source="book.call_id", read_only=True)
@@ -172,24 +173,24 @@ class JournalEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CorrectionSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(help_text=_("The ineligible amount to reverse (SEK)."), **MONEY)
+class CorrectionSerializer(fields.Serializer):
+    amount = fields.DecimalField(help_text=_("The ineligible amount to reverse (SEK)."), **MONEY)
     reason = serializers.CharField(max_length=2000)
-    hours = serializers.DecimalField(required=False, allow_null=True, default=None,
+    hours = fields.DecimalField(required=False, allow_null=True, default=None,
                                      help_text=_("In-kind entries: the hours reversed with the amount."), **HOURS)
 
 
-class BalanceFigures(serializers.Serializer):
-    approved = serializers.DecimalField(read_only=True, help_text=_("Granted fund committed by decisions."), **MONEY)
-    committed = serializers.DecimalField(read_only=True, help_text=_("Commitment still outstanding."), **MONEY)
-    released = serializers.DecimalField(read_only=True, help_text=_("Commitment returned to the call budget."), **MONEY)
-    verified_cash = serializers.DecimalField(read_only=True, **MONEY)
-    verified_inkind = serializers.DecimalField(read_only=True, **MONEY)
-    verified_hours = serializers.DecimalField(read_only=True, **HOURS)
-    paid = serializers.DecimalField(read_only=True, help_text=_("Gross fund paid."), **MONEY)
-    recovered = serializers.DecimalField(read_only=True, **MONEY)
-    net_paid = serializers.DecimalField(read_only=True, **MONEY)
-    remaining = serializers.DecimalField(read_only=True, help_text=_("Granted, not yet paid, not released."), **MONEY)
+class BalanceFigures(fields.Serializer):
+    approved = fields.DecimalField(read_only=True, help_text=_("Granted fund committed by decisions."), **MONEY)
+    committed = fields.DecimalField(read_only=True, help_text=_("Commitment still outstanding."), **MONEY)
+    released = fields.DecimalField(read_only=True, help_text=_("Commitment returned to the call budget."), **MONEY)
+    verified_cash = fields.DecimalField(read_only=True, **MONEY)
+    verified_inkind = fields.DecimalField(read_only=True, **MONEY)
+    verified_hours = fields.DecimalField(read_only=True, **HOURS)
+    paid = fields.DecimalField(read_only=True, help_text=_("Gross fund paid."), **MONEY)
+    recovered = fields.DecimalField(read_only=True, **MONEY)
+    net_paid = fields.DecimalField(read_only=True, **MONEY)
+    remaining = fields.DecimalField(read_only=True, help_text=_("Granted, not yet paid, not released."), **MONEY)
 
 
 class ApplicationBalancesSerializer(BalanceFigures):
@@ -212,8 +213,8 @@ class CallBalancesSerializer(BalanceFigures):
 
     call = serializers.IntegerField(read_only=True)
     title = serializers.CharField(read_only=True)
-    budget = serializers.DecimalField(read_only=True, **MONEY)
-    uncommitted = serializers.DecimalField(read_only=True, **MONEY)
+    budget = fields.DecimalField(read_only=True, **MONEY)
+    uncommitted = fields.DecimalField(read_only=True, **MONEY)
 
     def to_representation(self, pair):
         call, balances = pair

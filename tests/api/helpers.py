@@ -1,8 +1,10 @@
 """Small helpers for API tests: URLs, status checks with readable failures, a receipt file."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.factories import receipt_pdf
+
 BASE = "/api/v1"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = receipt_pdf()
 
 
 def url(*parts) -> str:

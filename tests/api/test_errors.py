@@ -50,7 +50,7 @@ def test_invalid_fields_come_back_by_field_and_in_the_list(api, applicant, call,
     body = expect(api(applicant).post(url("applications"), {"call": call.pk, "applicant": municipality.pk,
                                                             "public_cash": "12.345"}, format="json"), 400)
     assert set(body["fields"]) == {"title", "start_date", "end_date", "public_cash"}
-    assert "public_cash: Ensure that there are no more than 2 decimal places." in body["errors"]
+    assert "public_cash: Give at most 2 decimals." in body["errors"]
     assert len(body["errors"]) == 4
 
 

@@ -8,10 +8,11 @@ from playwright.sync_api import expect
 from applications.models import Application
 from ledger.models import Claim
 from tests.browser.conftest import sign_in, sign_out
+from tests.factories import receipt_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = receipt_pdf()
 
 
 def confirm(page, action, *, comment=None):

@@ -12,9 +12,10 @@ from ledger import grants
 from ledger.models import CashContribution, Claim, JournalEntry, ReviewStatus, TimeReport
 from services import claims as claim_services
 from services import contributions
+from tests.factories import receipt_pdf
 
 D = Decimal
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = receipt_pdf()
 
 
 @pytest.fixture

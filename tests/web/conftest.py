@@ -3,9 +3,10 @@ import pytest
 from django.test import Client
 
 from services import claims as claim_services
+from tests.factories import receipt_pdf
 from tests.scenarios import cash, report
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = receipt_pdf()
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from applications import permissions, rules, selectors
 from applications.models import Application, FundingCall, Organisation
 from core import clock, display
 from core.errors import RuleViolation, TransitionConflict
-from core.money import parse_decimal
+from core.money import ZERO, AmountError, parse_hours, parse_money
 from ledger import grants, matching
 from ledger import selectors as ledger_selectors
 from ledger.models import retention_end_of
@@ -29,6 +29,7 @@ from web.forms import (
     PartnerFormSet,
     TransitionForm,
     add_violation,
+    normalise_number,
 )
 
 from .common import require, visible_application
@@ -195,12 +196,13 @@ def application_edit(request, reference):
 
 
 # ---------------------------------------------------------------- the live matching check
-def _decimal_or_none(value):
+def _decimal_or_none(value, parse=parse_money):
+    """A figure as the form would read it (the one parser, bounded), or None when it cannot be read."""
     if value in (None, ""):
         return None
     try:
-        return parse_decimal(value)
-    except ValueError:
+        return parse(normalise_number(str(value)), minimum=ZERO)
+    except AmountError:
         return None
 
 
@@ -236,7 +238,7 @@ def matching_summary(data, user, *, application=None) -> dict | None:
     unreadable = []
     if cash is None:
         unreadable.append(_("Enter the planned public cash to see the matching."))
-        cash = parse_decimal("0")
+        cash = ZERO
     plan = matching.plan(cash, [(p.hours, p.hourly_rate) for p in facts if p.is_company],
                          fund_ratio=call.fund_ratio, inkind_ratio=call.inkind_ratio)
     remaining = ledger_selectors.call_uncommitted(call)
@@ -278,7 +280,8 @@ def _partner_facts_from(data, application) -> list[rules.PartnerFacts]:
         prefix = f"partners-{i}-"
         if data.get(prefix + "DELETE"):
             continue
-        hours, rate = _decimal_or_none(data.get(prefix + "planned_hours")), _decimal_or_none(data.get(prefix + "hourly_rate"))
+        hours = _decimal_or_none(data.get(prefix + "planned_hours"), parse_hours)
+        rate = _decimal_or_none(data.get(prefix + "hourly_rate"))
         if hours is None and rate is None:
             continue
         rows.append((_int(data.get(prefix + "company")), _int(data.get(prefix + "id")), hours, rate))
@@ -292,7 +295,7 @@ def _partner_facts_from(data, application) -> list[rules.PartnerFacts]:
         facts.append(rules.PartnerFacts(
             name=company.name if company else _("(no company chosen)"),
             is_company=bool(company and company.is_company),
-            hours=hours or parse_decimal("0"), hourly_rate=rate or parse_decimal("0")))
+            hours=hours or ZERO, hourly_rate=rate or ZERO))
     return facts
 
 

@@ -99,4 +99,7 @@ def receipt_download(request, pk):
     log_event(by=user, action="download", obj=item, application=item.application, changes={"file": "receipt"})
     name = f"{item.voucher_reference}{os.path.splitext(item.receipt.name)[1]}"
     content_type = mimetypes.guess_type(item.receipt.name)[0] or "application/octet-stream"
-    return FileResponse(item.receipt.open("rb"), filename=name, content_type=content_type)
+    # Always a download, never shown in the browser: an uploaded file must not run in our origin.
+    response = FileResponse(item.receipt.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
