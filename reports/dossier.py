@@ -21,7 +21,6 @@ other partners' rates, no receipts, cash items or amendments. What is in it:
 The ZIP is written to a stream as it is made (stdlib zipfile on a write-only sink): the
 archive is never held in memory, only the member being written.
 """
-import csv
 import hashlib
 import json
 import os
@@ -49,6 +48,7 @@ from ledger.integrity import chain_dicts
 from ledger.models import Book, CashContribution, JournalEntry, TimeReport
 
 from . import audit_trail, journal_export, signing
+from .cells import SafeCsvWriter
 from .journal_export import LineBuffer, canonical_json
 from .statement import render_statement_pdf, render_statement_xlsx, statement_scope
 
@@ -103,7 +103,7 @@ def is_large(application: Application) -> bool:
 
 # ---------------------------------------------------------------- members
 def _csv_rows(rows):
-    writer = csv.writer(LineBuffer())
+    writer = SafeCsvWriter(LineBuffer())  # no cell runs as a formula in a spreadsheet
     for row in rows:
         yield writer.writerow(row).encode("utf-8")
 

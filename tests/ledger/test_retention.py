@@ -3,11 +3,18 @@ before the end, and the officers' list of applications whose retention has ended
 from datetime import date
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from applications import retention
 from core import clock
-from ledger.models import AppendOnlyError, last_payment_date, retention_end_of
+from ledger.models import (
+    AppendOnlyError,
+    CashContribution,
+    last_payment_date,
+    retention_end_of,
+    retention_has_ended,
+)
 from tests.scenarios import cash, claim_and_pay, months, report
 
 
@@ -59,10 +66,28 @@ def test_a_claimed_cash_item_cannot_be_deleted_before_retention_ends(paid, monke
     application, item = paid
     with pytest.raises(AppendOnlyError, match="retention"):
         item.delete()
+    assert not retention_has_ended(application)
     end = retention_end_of(application)
     monkeypatch.setattr(clock, "today", lambda: date(end.year + 1, 1, 1))
-    item.delete()
-    assert not application.cash_contributions.filter(pk=item.pk).exists()
+    assert retention_has_ended(application)
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_to_delete_a_claimed_cash_item_in_sql(paid):
+    # the threat model's tool: raw SQL past the model layer
+    _application, item = paid
+    with pytest.raises(DatabaseError, match="retention"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_cashcontribution WHERE id = %s", [item.pk])
+    assert CashContribution.objects.filter(pk=item.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_item_not_yet_claimed_is_the_applicants_working_paper(example, applicant):
+    application, _x, _y, _reps = example
+    item = cash(application, applicant, "1000.00", "VER-9")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_cashcontribution WHERE id = %s", [item.pk])
+    assert not CashContribution.objects.filter(pk=item.pk).exists()
 
 
 @pytest.mark.django_db
