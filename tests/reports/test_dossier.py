@@ -268,7 +268,8 @@ def test_export_dossier_command_writes_a_verifiable_zip(world, tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_large_dossier_is_made_by_the_worker_and_kept_until_retention_ends(world, auditor, settings, tmp_path):
+def test_a_large_dossier_is_made_by_the_worker_and_kept_until_retention_ends(world, auditor, settings, tmp_path,
+                                                                            django_capture_on_commit_callbacks):
     settings.DOSSIER_STREAM_MAX_BYTES = 1
     settings.MEDIA_ROOT = str(tmp_path / "media")
     client = Client()
@@ -277,7 +278,8 @@ def test_a_large_dossier_is_made_by_the_worker_and_kept_until_retention_ends(wor
     assert client.get(f"/reports/applications/{reference}/dossier.zip").status_code == 400
     page = client.get(f"/applications/{reference}/")
     assert f"/reports/applications/{reference}/dossier-job/".encode() in page.content
-    response = client.post(f"/reports/applications/{reference}/dossier-job/", {"lang": "en"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/reports/applications/{reference}/dossier-job/", {"lang": "en"})
     document = GeneratedDocument.objects.get(kind="dossier")
     assert response.status_code == 302 and document.status == "done"
     assert document.keep_until == retention_end_of(world.application)
