@@ -1,12 +1,15 @@
 """Retention of an application's records (rules E6, T7): dates with a fixed clock, deletion refused
 before the end, and the officers' list of applications whose retention has ended."""
+import io
 from datetime import date
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from applications import retention
+from applications.models import AuditEvent
 from core import clock
 from ledger.models import (
     AppendOnlyError,
@@ -114,3 +117,16 @@ def test_the_application_page_shows_the_retention_end(paid, officer):
     page = client.get(f"/applications/{application.reference}/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.context["retention_end"] == retention_end_of(application)
     assert b"data-retention" in page.content
+
+
+@pytest.mark.django_db
+def test_mark_state_aid_command_keeps_records_ten_years_and_is_audited(paid):
+    application, _item = paid
+    partner = application.partners.first()
+    call_command("mark_state_aid", "--application", application.reference, "--company",
+                 partner.company.org_number, "--comment", "de minimis 2026-17", stdout=io.StringIO())
+    assert retention_end_of(application) == date(last_payment_date(application).year + 10, 12, 31)
+    event = AuditEvent.objects.filter(object_type="partner", action="update").latest("id")
+    assert event.changes == {"has_state_aid": [False, True]} and event.comment == "de minimis 2026-17"
+    with pytest.raises(CommandError, match="not a partner"):
+        call_command("mark_state_aid", "--application", application.reference, "--company", "212000-0142")
