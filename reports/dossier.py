@@ -97,6 +97,13 @@ def estimated_size(application: Application) -> int:
     return receipts + entries * ENTRY_BYTES + 400_000  # the statement's PDF and spreadsheet
 
 
+def check_ready(application: Application, reader: Reader) -> None:
+    """Refuse (RuleViolation) before the first byte is sent when the slice cannot be proven yet."""
+    book = Book.objects.get(call_id=application.call_id)
+    entries = journal_export.journal_entries(book, application, None if reader.full else reader.user)
+    signing.require_covered(book, entries.order_by("-seq").values_list("seq", flat=True).first() or 0)
+
+
 def is_large(application: Application) -> bool:
     return estimated_size(application) > settings.DOSSIER_STREAM_MAX_BYTES
 

@@ -290,3 +290,14 @@ def test_a_large_dossier_is_made_by_the_worker_and_kept_until_retention_ends(wor
     outsider_client = Client()
     outsider_client.force_login(world.reps[world.x.pk])  # a partner never gets the whole dossier
     assert outsider_client.get(f"/reports/documents/{document.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_slice_no_signed_checkpoint_covers_is_refused_before_streaming(world, auditor, monkeypatch, tmp_path):
+    monkeypatch.setattr(checkpoints, "latest_checkpoint", lambda book: None)
+    client = Client()
+    client.force_login(auditor)
+    response = client.get(f"/reports/applications/{world.application.reference}/dossier.zip")
+    assert response.status_code == 400 and b"verify_ledger" in response.content
+    with pytest.raises(CommandError, match="verify_ledger"):
+        call_command("export_dossier", "--application", world.application.reference, "-o", str(tmp_path / "x.zip"))
