@@ -271,7 +271,6 @@ def test_export_dossier_command_writes_a_verifiable_zip(world, tmp_path):
 def test_a_large_dossier_is_made_by_the_worker_and_kept_until_retention_ends(world, auditor, settings, tmp_path,
                                                                             django_capture_on_commit_callbacks):
     settings.DOSSIER_STREAM_MAX_BYTES = 1
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     client = Client()
     client.force_login(auditor)
     reference = world.application.reference
