@@ -153,3 +153,15 @@ def test_search_and_filters_with_hostile_text_are_not_a_500(as_user, officer, qu
     for path in (reverse("web:search"), reverse("web:application_list"), reverse("ledger:entry_list")):
         response = client.get(path, {"q": query, "application": query, "date_from": query})
         assert response.status_code < 500, path
+
+
+@pytest.mark.django_db
+def test_the_field_errors_are_in_swedish_for_a_swedish_user(as_user, company_rep, partner, settings):
+    client = as_user(company_rep)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    path = reverse("web:time_report_create", args=[partner.application.reference])
+    valid = {"partner": partner.pk, "person_name": "Anna", "month": f"{partner.application.start_date:%Y-%m}",
+             "hours": "9" * 40, "hourly_rate": "800", "description": "Installation\x1b"}
+    html = client.post(path, valid).content.decode()
+    assert "Talet är för stort: högst 8 siffror före decimaltecknet." in html
+    assert "Ta bort styrtecknen (U+001B); de kan inte sparas." in html
