@@ -17,8 +17,8 @@ from ledger import verify
 from ledger.models import JournalEntry
 from reports import journal_export
 from reports.audit_trail import csv_lines as audit_csv_lines
-from reports.cells import neutralise, restore, xlsx_text
 from reports.call_summary import render_call_summary_xlsx
+from reports.cells import neutralise, restore, xlsx_text
 from reports.statement import render_statement_xlsx
 from services import corrections
 from tests.factories import member
