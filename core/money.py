@@ -106,7 +106,7 @@ def parse_fixed(value, *, digits: int, places: int, minimum=None, maximum=None, 
                           % {"digits": digits - places})
     if rounded.is_zero():
         rounded = rounded.copy_abs()  # never a negative zero
-    if minimum is not None and rounded < minimum:
+    if minimum is not None and (rounded < minimum or number < minimum):  # -0.001 is negative as typed
         if minimum == 0:
             raise AmountError(_("The number cannot be negative."))
         raise AmountError(_("The number must be at least %(minimum)s.") % {"minimum": minimum})
