@@ -21,7 +21,6 @@ other partners' rates, no receipts, cash items or amendments. What is in it:
 The ZIP is written to a stream as it is made (stdlib zipfile on a write-only sink): the
 archive is never held in memory, only the member being written.
 """
-import csv
 import hashlib
 import json
 import os
@@ -49,6 +48,7 @@ from ledger.integrity import chain_dicts
 from ledger.models import Book, CashContribution, JournalEntry, TimeReport
 
 from . import audit_trail, journal_export, signing
+from .cells import SafeCsvWriter
 from .journal_export import LineBuffer, canonical_json
 from .statement import render_statement_pdf, render_statement_xlsx, statement_scope
 
@@ -97,13 +97,20 @@ def estimated_size(application: Application) -> int:
     return receipts + entries * ENTRY_BYTES + 400_000  # the statement's PDF and spreadsheet
 
 
+def check_ready(application: Application, reader: Reader) -> None:
+    """Refuse (RuleViolation) before the first byte is sent when the slice cannot be proven yet."""
+    book = Book.objects.get(call_id=application.call_id)
+    entries = journal_export.journal_entries(book, application, None if reader.full else reader.user)
+    signing.require_covered(book, entries.order_by("-seq").values_list("seq", flat=True).first() or 0)
+
+
 def is_large(application: Application) -> bool:
     return estimated_size(application) > settings.DOSSIER_STREAM_MAX_BYTES
 
 
 # ---------------------------------------------------------------- members
 def _csv_rows(rows):
-    writer = csv.writer(LineBuffer())
+    writer = SafeCsvWriter(LineBuffer())  # no cell runs as a formula in a spreadsheet
     for row in rows:
         yield writer.writerow(row).encode("utf-8")
 

@@ -151,6 +151,7 @@ def dossier_zip(user, reference: str, *, lang=None, default_lang=None):
     if reader.full and dossier.is_large(application):
         raise RuleViolation([_("This dossier is too large to make while you wait; have it prepared in the "
                                "background from the application's page, or with manage.py export_dossier.")])
+    dossier.check_ready(application, reader)
     name = dossier.filename(application, reader)
     access.record_download(user, document=name, obj=application, application=application)
     return stream_response(dossier.stream(application, reader, lang=lang), name, ZIP)

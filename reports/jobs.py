@@ -42,6 +42,7 @@ def request_dossier(user, reference: str, *, lang: str) -> GeneratedDocument:
     application = access.dossier_application(user, reference)
     if not sees_everything_of(user, application):
         raise Http404(_("No such document."))
+    dossier.check_ready(application, dossier.reader_of(application, user))
     with transaction.atomic():
         document = GeneratedDocument.objects.create(
             kind="dossier", call=application.call, application=application, language=lang, requested_by=user,

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, FundingCall
 from core.errors import RuleViolation
-from core.money import ZERO, format_sek, parse_decimal
+from core.money import ZERO, format_sek, parse_hours, parse_money
 from ledger.models import Account, Book, JournalEntry, Posting
 
 ENCODING = "cp437"
@@ -323,8 +323,8 @@ def parse(content: bytes) -> SieFile:
                 raise ValueError("A #TRANS outside a verification.")
             quantity = rest[5] if len(rest) > 5 and rest[5] != "" else None
             current.transactions.append(Transaction(
-                account=rest[0], objects=rest[1], amount=parse_decimal(rest[2]),
-                quantity=None if quantity is None else parse_decimal(quantity)))
+                account=rest[0], objects=rest[1], amount=parse_money(rest[2]),
+                quantity=None if quantity is None else parse_hours(quantity)))
         else:
             sie.records.append((label, rest))
             if label == "#KONTO":

@@ -34,14 +34,20 @@ class ProvenSlice:
     proofs: dict          # {seq: hex path in the anchor's tree}
 
 
+def require_covered(book: Book, last_seq: int) -> Checkpoint:
+    """The book's newest checkpoint, if it covers entry `last_seq`; else a RuleViolation saying what to do."""
+    newest = checkpoints.latest_checkpoint(book)
+    if newest is None or newest.size < last_seq:
+        raise RuleViolation([_("No signed checkpoint covers this application's entries yet; run "
+                               "manage.py verify_ledger, which checks the book and signs its head.")])
+    return newest
+
+
 def proven_slice(book: Book, seqs: list[int]) -> ProvenSlice:
     """Proofs for entries `seqs` of the book against its signed checkpoints (RuleViolation if none covers them)."""
     log = witness.book_log(book)
-    newest = checkpoints.latest_checkpoint(book)
     last = max(seqs, default=0)
-    if newest is None or newest.size < last:
-        raise RuleViolation([_("No signed checkpoint covers this application's entries yet; run "
-                               "manage.py verify_ledger, which checks the book and signs its head.")])
+    newest = require_covered(book, last)
     anchor = (Checkpoint.objects.filter(log=log, instance_id=newest.instance_id, size__gte=max(last, 1))
               .order_by("size", "signed_at", "id").first()) or newest
     hashes = checkpoints.book_leaf_hashes(book, newest.size)

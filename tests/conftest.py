@@ -189,12 +189,14 @@ def _journal_flushable(request):
         return
     from django.db import connection
 
-    from ledger import triggers
+    from ledger import retention_triggers, triggers
 
     request.getfixturevalue("transactional_db")
     triggers.install(connection)
+    retention_triggers.install(connection)
     yield
     triggers.remove(connection)
+    retention_triggers.remove(connection)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -8,6 +8,7 @@ in-kind account), not from the selectors under test.
 import csv
 import io
 import json
+import zipfile
 
 import pytest
 from django.test import Client
@@ -227,8 +228,6 @@ def test_statement_pdf_and_xlsx_follow_the_policy(matrix):
 @pytest.mark.django_db
 def test_dossier_follows_the_policy(matrix):
     """The dossier ZIP (web and API) holds each role's own journal slice; receipts only in full view."""
-    import zipfile
-
     world, users = matrix
     a = world.application
     for role in ROLES:
@@ -269,3 +268,18 @@ def test_internal_notes_reach_only_officers_and_auditors_in_every_channel(matrix
         if trail_text:
             assert ("Intern: kontrollera timpriset." in trail_text) == reads_notes, role
         assert message.pk in ids and "Till sökande: skicka kvittot." in html, role
+
+
+@pytest.mark.django_db
+def test_sie_export_is_for_the_calls_officers_and_auditors(matrix):
+    """The SIE 4 file of a book (web and API): the call's officers and auditors; everyone else 404."""
+    world, users = matrix
+    book = world.application.call.book
+    for role in ROLES:
+        user = users[role]
+        page = web(user).get(f"/reports/books/{book.pk}/sie.se")
+        via_api = api(user).get(f"/api/v1/reports/books/{book.pk}/sie.se")
+        expected = 200 if role in {"officer", "auditor"} else 404
+        assert page.status_code == via_api.status_code == expected, role
+        if expected == 200:
+            assert b"#SIETYP 4" in b"".join(page.streaming_content), role

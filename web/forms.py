@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, NotificationPreference, Organisation
 from core.display import hours, sek
-from core.money import MAX_TEXT, ZERO, AmountError, parse_hours, parse_money
+from core.money import ZERO, AmountError, parse_hours, parse_money
 from core.text import control_character_problem
 from ledger.models import JournalEntry
 from services import notifications
@@ -31,7 +31,6 @@ class DecimalTextField(forms.CharField):
 
     def __init__(self, *args, minimum=ZERO, **kwargs):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-        kwargs.setdefault("max_length", MAX_TEXT)
         self.minimum = minimum
         super().__init__(*args, **kwargs)
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0007_a19_partner_state_aid'),
+        ('applications', '0008_a19_partner_state_aid'),
         ('reports', '0001_generated_documents'),
     ]
 

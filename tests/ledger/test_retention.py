@@ -1,13 +1,23 @@
 """Retention of an application's records (rules E6, T7): dates with a fixed clock, deletion refused
 before the end, and the officers' list of applications whose retention has ended."""
+import io
 from datetime import date
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from applications import retention
+from applications.models import AuditEvent
 from core import clock
-from ledger.models import AppendOnlyError, last_payment_date, retention_end_of
+from ledger.models import (
+    AppendOnlyError,
+    CashContribution,
+    last_payment_date,
+    retention_end_of,
+    retention_has_ended,
+)
 from tests.scenarios import cash, claim_and_pay, months, report
 
 
@@ -59,10 +69,28 @@ def test_a_claimed_cash_item_cannot_be_deleted_before_retention_ends(paid, monke
     application, item = paid
     with pytest.raises(AppendOnlyError, match="retention"):
         item.delete()
+    assert not retention_has_ended(application)
     end = retention_end_of(application)
     monkeypatch.setattr(clock, "today", lambda: date(end.year + 1, 1, 1))
-    item.delete()
-    assert not application.cash_contributions.filter(pk=item.pk).exists()
+    assert retention_has_ended(application)
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_to_delete_a_claimed_cash_item_in_sql(paid):
+    # the threat model's tool: raw SQL past the model layer
+    _application, item = paid
+    with pytest.raises(DatabaseError, match="retention"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_cashcontribution WHERE id = %s", [item.pk])
+    assert CashContribution.objects.filter(pk=item.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_item_not_yet_claimed_is_the_applicants_working_paper(example, applicant):
+    application, _x, _y, _reps = example
+    item = cash(application, applicant, "1000.00", "VER-9")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_cashcontribution WHERE id = %s", [item.pk])
+    assert not CashContribution.objects.filter(pk=item.pk).exists()
 
 
 @pytest.mark.django_db
@@ -89,3 +117,16 @@ def test_the_application_page_shows_the_retention_end(paid, officer):
     page = client.get(f"/applications/{application.reference}/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.context["retention_end"] == retention_end_of(application)
     assert b"data-retention" in page.content
+
+
+@pytest.mark.django_db
+def test_mark_state_aid_command_keeps_records_ten_years_and_is_audited(paid):
+    application, _item = paid
+    partner = application.partners.first()
+    call_command("mark_state_aid", "--application", application.reference, "--company",
+                 partner.company.org_number, "--comment", "de minimis 2026-17", stdout=io.StringIO())
+    assert retention_end_of(application) == date(last_payment_date(application).year + 10, 12, 31)
+    event = AuditEvent.objects.filter(object_type="partner", action="update").latest("id")
+    assert event.changes == {"has_state_aid": [False, True]} and event.comment == "de minimis 2026-17"
+    with pytest.raises(CommandError, match="not a partner"):
+        call_command("mark_state_aid", "--application", application.reference, "--company", "212000-0142")

@@ -268,16 +268,17 @@ def test_export_dossier_command_writes_a_verifiable_zip(world, tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_large_dossier_is_made_by_the_worker_and_kept_until_retention_ends(world, auditor, settings, tmp_path):
+def test_a_large_dossier_is_made_by_the_worker_and_kept_until_retention_ends(world, auditor, settings, tmp_path,
+                                                                            django_capture_on_commit_callbacks):
     settings.DOSSIER_STREAM_MAX_BYTES = 1
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     client = Client()
     client.force_login(auditor)
     reference = world.application.reference
     assert client.get(f"/reports/applications/{reference}/dossier.zip").status_code == 400
     page = client.get(f"/applications/{reference}/")
     assert f"/reports/applications/{reference}/dossier-job/".encode() in page.content
-    response = client.post(f"/reports/applications/{reference}/dossier-job/", {"lang": "en"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/reports/applications/{reference}/dossier-job/", {"lang": "en"})
     document = GeneratedDocument.objects.get(kind="dossier")
     assert response.status_code == 302 and document.status == "done"
     assert document.keep_until == retention_end_of(world.application)
@@ -288,3 +289,14 @@ def test_a_large_dossier_is_made_by_the_worker_and_kept_until_retention_ends(wor
     outsider_client = Client()
     outsider_client.force_login(world.reps[world.x.pk])  # a partner never gets the whole dossier
     assert outsider_client.get(f"/reports/documents/{document.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_slice_no_signed_checkpoint_covers_is_refused_before_streaming(world, auditor, monkeypatch, tmp_path):
+    monkeypatch.setattr(checkpoints, "latest_checkpoint", lambda book: None)
+    client = Client()
+    client.force_login(auditor)
+    response = client.get(f"/reports/applications/{world.application.reference}/dossier.zip")
+    assert response.status_code == 400 and b"verify_ledger" in response.content
+    with pytest.raises(CommandError, match="verify_ledger"):
+        call_command("export_dossier", "--application", world.application.reference, "-o", str(tmp_path / "x.zip"))

@@ -74,8 +74,11 @@ def dossier_zip(request, reference):
 @require_POST
 def dossier_job(request, reference):
     """Have the worker make a large dossier; the document page shows its progress and the download."""
-    lang = downloads.choose_language(request.POST.get("lang"), request.LANGUAGE_CODE)
-    document = jobs.request_dossier(request.user, reference, lang=lang)
+    try:
+        lang = downloads.choose_language(request.POST.get("lang"), request.LANGUAGE_CODE)
+        document = jobs.request_dossier(request.user, reference, lang=lang)
+    except RuleViolation as exc:
+        return HttpResponseBadRequest("\n".join(exc.messages), content_type="text/plain; charset=utf-8")
     return redirect("reports:document_detail", pk=document.pk)
 
 

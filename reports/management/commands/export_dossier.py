@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from applications.models import Application
+from core.errors import RuleViolation
 from reports import dossier
 from services.effects import log_event
 
@@ -33,6 +34,10 @@ class Command(BaseCommand):
         if found.state == Application.State.DRAFT:
             raise CommandError(f"{application} is a draft; a dossier is made from submission on.", returncode=2)
         reader = dossier.reader_of(found, None)
+        try:
+            dossier.check_ready(found, reader)
+        except RuleViolation as exc:
+            raise CommandError(" ".join(exc.messages), returncode=2) from exc
         if output == "-":
             size = dossier.write(found, reader, sys.stdout.buffer, lang=lang)
             sys.stdout.buffer.flush()
