@@ -94,7 +94,12 @@ def _image_problems(upload, extension: str) -> list[str]:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 return [_("The image is too large (more than 50 megapixels).")]
-            image.load()  # decodes every pixel: a truncated or corrupt file fails here
+            # verify() reads the whole file and fails on truncation or bad checksums even though WeasyPrint
+            # sets ImageFile.LOAD_TRUNCATED_IMAGES for the whole process; load() then decodes every pixel.
+            image.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return [_("The receipt is not a readable PNG or JPEG image.")]
     finally:
