@@ -40,7 +40,8 @@ class LoginRequiredMiddleware:
 class SessionIdleMiddleware:
     """A session left alone longer than the user's roles allow (settings.SESSION_IDLE_MINUTES) ends.
 
-    The time of the last request is written at most once a minute, so a busy page costs no extra writes.
+    The clock starts when the session is written at sign-in and is moved at most once a minute, so
+    pages cost no extra writes.
     """
 
     KEY = "last_seen"
@@ -50,8 +51,8 @@ class SessionIdleMiddleware:
 
     def __call__(self, request):
         user = request.user
+        now = int(time.time())
         if user.is_authenticated and hasattr(request, "session"):
-            now = int(time.time())
             last = request.session.get(self.KEY)
             limit = permissions.session_idle_minutes(user) * 60
             if last is not None and now - last > limit:
@@ -60,9 +61,13 @@ class SessionIdleMiddleware:
                     messages.info(request, _("You were signed out after %(minutes)d minutes without activity.")
                                   % {"minutes": limit // 60})
                     return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-            elif last is None or now - last >= 60:
+            elif last is not None and now - last >= 60:
                 request.session[self.KEY] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.modified and request.user.is_authenticated and self.KEY not in session:
+            session[self.KEY] = now  # a sign-in (the session is written anyway): the clock starts
+        return response
 
 
 class SecondFactorMiddleware:

@@ -209,7 +209,7 @@ def test_an_unverified_user_cannot_replace_the_authenticator(officer, enrolled):
 @pytest.mark.django_db
 def test_an_officer_session_ends_after_thirty_idle_minutes(officer, monkeypatch):
     client = Client()
-    client.force_login(officer)
+    guess(client, "/accounts/login/", "officer", PASSWORD)
     assert client.get("/applications/").status_code == 200
     later = time.time() + 31 * 60
     monkeypatch.setattr(time, "time", lambda: later)
@@ -219,9 +219,18 @@ def test_an_officer_session_ends_after_thirty_idle_minutes(officer, monkeypatch)
 
 
 @pytest.mark.django_db
+def test_an_applicant_session_ends_after_sixty_one_idle_minutes(applicant, monkeypatch):
+    client = Client()
+    guess(client, "/accounts/login/", "applicant", PASSWORD)
+    later = time.time() + 61 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert client.get("/applications/").status_code == 302 and not signed_in(client)
+
+
+@pytest.mark.django_db
 def test_an_applicant_session_survives_thirty_one_idle_minutes(applicant, monkeypatch):
     client = Client()
-    client.force_login(applicant)
+    guess(client, "/accounts/login/", "applicant", PASSWORD)
     client.get("/applications/")
     later = time.time() + 31 * 60
     monkeypatch.setattr(time, "time", lambda: later)
