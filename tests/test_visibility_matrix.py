@@ -221,3 +221,38 @@ def test_statement_pdf_and_xlsx_follow_the_policy(matrix):
             assert "V1" not in text and "Cash items" not in book.sheetnames and "Claims" not in book.sheetnames
             assert people == ({"Anna"} if role == "own_company" else {"Bo"}), role
             assert "partner statement" in text, role
+
+
+@pytest.mark.django_db
+def test_calls_agree_on_pages_and_api(matrix):
+    """A draft call is seen by its body's officers and auditors only; an open call by everyone (issue 16)."""
+    from tests.factories import FundingCallFactory
+
+    world, users = matrix
+    region = world.application.call.regional_body
+    draft_call = FundingCallFactory(regional_body=region, state="draft")
+    sees_draft = {"officer", "auditor"}
+    for role in ROLES:
+        expected = 200 if role in sees_draft else 404
+        assert web(users[role]).get(f"/calls/{draft_call.pk}/").status_code == expected, role
+        assert api(users[role]).get(url("calls", draft_call.pk)).status_code == expected, role
+        listed = {c["id"] for c in api_pages(api(users[role]), url("calls"))}
+        assert (draft_call.pk in listed) == (role in sees_draft), role
+        assert web(users[role]).get(f"/calls/{world.application.call_id}/").status_code == 200, role
+
+
+@pytest.mark.django_db
+def test_an_ended_membership_sees_nothing_in_any_channel(matrix):
+    """Ending a membership keeps it as history and takes the access away on pages and in the API (issue 16)."""
+    from services import people
+
+    world, users = matrix
+    applicant = users["applicant"]
+    colleague = member("applicant", world.application.applicant, "colleague")
+    assert web(colleague).get(f"/applications/{world.application.reference}/").status_code == 200
+    applicant.memberships.update(is_admin=True)
+    people.end_membership(colleague.memberships.get(), by=applicant)
+    assert colleague.memberships.filter(ended_at__isnull=False).count() == 1
+    assert web(colleague).get(f"/applications/{world.application.reference}/").status_code == 404
+    assert api(colleague).get(url("applications", world.application.pk)).status_code == 404
+    assert api_pages(api(colleague), url("ledger/entries")) == []
