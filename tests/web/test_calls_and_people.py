@@ -177,3 +177,8 @@ def test_password_reset_mails_a_working_link_in_the_recipients_language(client, 
 def test_password_reset_pages_use_the_site_layout(client):
     response = client.get(reverse("password_reset"))
     assert response.status_code == 200 and "web/base.html" in [t.name for t in response.templates]
+
+
+def test_the_applicants_overview_links_to_the_open_calls_rules(as_user, applicant, call):
+    html = as_user(applicant).get(reverse("web:dashboard")).content.decode()
+    assert f'href="{reverse("web:call_detail", args=[call.pk])}"' in html
