@@ -82,6 +82,8 @@ def api(user):
 
 
 @pytest.mark.django_db
+
+
 def test_partner_policy_is_not_trivially_met(matrix):
     """The fixtures hold what the policy hides: cash entries and both partners' in-kind entries."""
     world, _users = matrix
@@ -95,6 +97,8 @@ def test_partner_policy_is_not_trivially_met(matrix):
 
 
 @pytest.mark.django_db
+
+
 def test_ledger_entries_agree_on_web_api_and_journal_slices(matrix):
     world, users = matrix
     application = world.application
@@ -125,6 +129,8 @@ def test_ledger_entries_agree_on_web_api_and_journal_slices(matrix):
 
 
 @pytest.mark.django_db
+
+
 def test_pages_and_api_details_agree_on_applications(matrix):
     world, users = matrix
     a, b = world.application, world.other  # B is a draft of another applicant with X as partner
@@ -141,6 +147,8 @@ def test_pages_and_api_details_agree_on_applications(matrix):
 
 
 @pytest.mark.django_db
+
+
 def test_items_agree_on_page_api_and_receipt(matrix):
     world, users = matrix
     a = world.application
@@ -175,6 +183,8 @@ def test_items_agree_on_page_api_and_receipt(matrix):
 
 
 @pytest.mark.django_db
+
+
 def test_audit_events_agree_on_page_and_api(matrix):
     world, users = matrix
     a = world.application
@@ -200,6 +210,8 @@ def test_audit_events_agree_on_page_and_api(matrix):
 
 
 @pytest.mark.django_db
+
+
 def test_statement_pdf_and_xlsx_follow_the_policy(matrix):
     world, users = matrix
     a = world.application
@@ -226,6 +238,8 @@ def test_statement_pdf_and_xlsx_follow_the_policy(matrix):
 
 
 @pytest.mark.django_db
+
+
 def test_dossier_follows_the_policy(matrix):
     """The dossier ZIP (web and API) holds each role's own journal slice; receipts only in full view."""
     world, users = matrix
@@ -243,6 +257,8 @@ def test_dossier_follows_the_policy(matrix):
         assert {json.loads(line)["seq"] for line in lines if line} == expected_entry_seqs(world, role), role
         receipts = [name for name in archive.namelist() if name.startswith("receipts/")]
         assert bool(receipts) == (role in FULL), role
+
+
 def test_internal_notes_reach_only_officers_and_auditors_in_every_channel(matrix):
     """DESIGN §2: an officer's internal note is never shown to the applicant or a company (issue 20)."""
     from services import comments
@@ -271,6 +287,8 @@ def test_internal_notes_reach_only_officers_and_auditors_in_every_channel(matrix
 
 
 @pytest.mark.django_db
+
+
 def test_sie_export_is_for_the_calls_officers_and_auditors(matrix):
     """The SIE 4 file of a book (web and API): the call's officers and auditors; everyone else 404."""
     world, users = matrix
@@ -283,3 +301,39 @@ def test_sie_export_is_for_the_calls_officers_and_auditors(matrix):
         assert page.status_code == via_api.status_code == expected, role
         if expected == 200:
             assert b"#SIETYP 4" in b"".join(page.streaming_content), role
+
+
+def test_calls_agree_on_pages_and_api(matrix):
+    """A draft call is seen by its body's officers and auditors only; an open call by everyone (issue 16)."""
+    from tests.factories import FundingCallFactory
+
+    world, users = matrix
+    region = world.application.call.regional_body
+    draft_call = FundingCallFactory(regional_body=region, state="draft")
+    sees_draft = {"officer", "auditor"}
+    for role in ROLES:
+        expected = 200 if role in sees_draft else 404
+        assert web(users[role]).get(f"/calls/{draft_call.pk}/").status_code == expected, role
+        assert api(users[role]).get(url("calls", draft_call.pk)).status_code == expected, role
+        listed = {c["id"] for c in api_pages(api(users[role]), url("calls"))}
+        assert (draft_call.pk in listed) == (role in sees_draft), role
+        assert web(users[role]).get(f"/calls/{world.application.call_id}/").status_code == 200, role
+
+
+@pytest.mark.django_db
+
+
+def test_an_ended_membership_sees_nothing_in_any_channel(matrix):
+    """Ending a membership keeps it as history and takes the access away on pages and in the API (issue 16)."""
+    from services import people
+
+    world, users = matrix
+    applicant = users["applicant"]
+    colleague = member("applicant", world.application.applicant, "colleague")
+    assert web(colleague).get(f"/applications/{world.application.reference}/").status_code == 200
+    applicant.memberships.update(is_admin=True)
+    people.end_membership(colleague.memberships.get(), by=applicant)
+    assert colleague.memberships.filter(ended_at__isnull=False).count() == 1
+    assert web(colleague).get(f"/applications/{world.application.reference}/").status_code == 404
+    assert api(colleague).get(url("applications", world.application.pk)).status_code == 404
+    assert api_pages(api(colleague), url("ledger/entries")) == []

@@ -25,8 +25,8 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "organisation", "role")
-    list_filter = ("role",)
+    list_display = ("user", "organisation", "role", "is_admin", "ended_at")
+    list_filter = ("role", "is_admin")
     search_fields = ("user__username", "organisation__name")
     autocomplete_fields = ("organisation",)
 

@@ -52,6 +52,7 @@ PATH_MODELS = [
     ("/api/v1/audit/events/", AuditEvent),
 ]
 BODY_MODELS = {"application": Application, "partner": Partner, "call": FundingCall, "company": Organisation,
+               "regional_body": Organisation,
                "applicant": Organisation}
 
 

@@ -97,3 +97,38 @@ def test_check_accessibility_fails_on_a_page_that_breaks_wcag(page, check_access
     assert {"image-alt", "label"} <= found
     with pytest.raises(AssertionError, match="image-alt"):
         check_accessibility(page)
+
+
+def test_pages_used_before_signing_in_and_the_draft_call_form_pass_axe_in_both_languages(
+        browser, live_server, region, officer, company, applicant):
+    """Password reset, an invitation link and a draft call's edit page are not reached by the walk above."""
+    from services import people
+    from tests.factories import FundingCallFactory
+
+    company.registered_by = applicant
+    company.save()
+    _, token = people.invite(organisation=company, email="ny@bolaget.se", by=applicant)
+    draft_call = FundingCallFactory(regional_body=region, state="draft")
+    base = live_server.url
+    findings = {}
+    for language in ("en", "sv"):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+        page = context.new_page()
+        for path in ("/accounts/password_reset/", "/accounts/password_reset/done/", "/accounts/reset/done/",
+                     f"/invitations/{token}/", "/invitations/not-a-token/"):
+            page.goto(f"{base}{path}")
+            check(page, findings)
+        page.goto(f"{base}/accounts/password_reset/")
+        with page.expect_navigation():
+            page.evaluate("() => { const f = document.querySelector('main form[method=post]'); f.requestSubmit(); }")
+        check(page, findings, label="password reset (sent empty)")
+        context.clear_cookies()
+        sign_in(page, live_server, "officer")
+        context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+        page.goto(f"{base}/calls/{draft_call.pk}/edit/")
+        check(page, findings)
+        page.goto(f"{base}/calls/{draft_call.pk}/")
+        check(page, findings)
+        context.close()
+    assert not findings, "\n".join(describe(url, violations) for url, violations in findings.items())
