@@ -34,8 +34,9 @@ def request_call_summary(user, call_id, *, lang: str) -> GeneratedDocument:
 
 
 def visible_document(user, pk) -> GeneratedDocument:
-    """A document of a call whose summary `user` may download; anything else is 404."""
-    document = GeneratedDocument.objects.select_related("call").filter(pk=pk).first()
+    """A document `user` asked for, of a call whose summary they may still download; anything else
+    is 404 (a document is made for the one who asked: its content may depend on who reads it)."""
+    document = GeneratedDocument.objects.select_related("call").filter(pk=pk, requested_by=user).first()
     if document is None:
         raise Http404(_("No such document."))
     access.summary_call(user, document.call_id)

@@ -256,7 +256,7 @@ class NotificationPreferenceForm(forms.ModelForm):
 
     class Meta:
         model = NotificationPreference
-        fields = ["language", "email"]
+        fields = ["language", "email", "digest"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
