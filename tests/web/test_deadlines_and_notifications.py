@@ -173,9 +173,13 @@ def test_a_document_is_not_found_for_those_who_may_not_have_it(as_user, officer,
 def test_a_document_still_being_made_shows_its_progress(as_user, officer, active):
     document = GeneratedDocument.objects.create(call=active.call, language="en", requested_by=officer,
                                                 filename="x.pdf", status="running", progress=40)
-    html = _page(as_user(officer), reverse("reports:document_detail", args=[document.pk]))
-    assert '<progress max="100" value="40">' in html and 'http-equiv="refresh"' in html
-    assert as_user(officer).get(reverse("reports:document_download", args=[document.pk])).status_code == 404
+    client = as_user(officer)
+    html = _page(client, reverse("reports:document_detail", args=[document.pk]))
+    assert '<progress max="100" value="40"' in html and "web/document.js" in html and "Check again" in html
+    assert 'http-equiv="refresh"' not in html  # no timed refresh (WCAG 2.2.1): the script polls instead
+    status = client.get(reverse("reports:document_detail", args=[document.pk]), {"format": "json"}).json()
+    assert status == {"status": "running", "label": "Being made", "progress": 40, "pending": True}
+    assert client.get(reverse("reports:document_download", args=[document.pk])).status_code == 404
 
 
 def test_approving_notifies_in_the_app_even_without_email(as_user, applicant, officer, draft):

@@ -1,7 +1,7 @@
 """Report downloads in the web UI: thin wrappers over reports.downloads (access, rendering, audit log)."""
 from functools import wraps
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -80,9 +80,14 @@ def call_summary_job(request, call_id):
 
 @require_GET
 def document_detail(request, pk):
+    """The document's progress while the worker makes it, then its download; `?format=json` is the
+    status the page polls."""
     document = jobs.visible_document(request.user, pk)
-    return render(request, "web/document_detail.html", {"document": document,
-                                                        "pending": document.status in ("queued", "running")})
+    pending = document.status in ("queued", "running")
+    if request.GET.get("format") == "json":
+        return JsonResponse({"status": document.status, "label": str(document.get_status_display()),
+                             "progress": document.progress, "pending": pending})
+    return render(request, "web/document_detail.html", {"document": document, "pending": pending})
 
 
 @require_GET
