@@ -1,9 +1,9 @@
-"""Documents made in the background (a call summary of any size) and kept for their download."""
+"""Documents made in the background (a call summary of any size, a long statement) and kept for their download."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import FundingCall
+from applications.models import Application, FundingCall
 
 
 class GeneratedDocument(models.Model):
@@ -17,9 +17,12 @@ class GeneratedDocument(models.Model):
         RUNNING = "running", _("Being made")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")  # its retention ended: the file is gone, the record stays
 
-    kind = models.CharField(max_length=30, default="call_summary_pdf")
+    kind = models.CharField(max_length=30, default="call_summary_pdf")  # or "statement_pdf"
     call = models.ForeignKey(FundingCall, on_delete=models.PROTECT, related_name="+")
+    # The application of a statement (empty for a call summary).
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     language = models.CharField(max_length=10)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)

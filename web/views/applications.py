@@ -20,6 +20,7 @@ from core.money import parse_decimal
 from ledger import grants, matching
 from ledger import selectors as ledger_selectors
 from ledger.selectors import application_balances
+from reports import jobs
 from services import deadlines, drafting, lifecycle
 from web.forms import (
     ApplicationFilterForm,
@@ -339,6 +340,7 @@ def application_detail(request, reference):
                                          .order_by("number"), clock.today()) if everything else None),
         # The claim due dates (rule D1), for those who see the claims.
         "periods": deadlines.period_rows(application, clock.today()) if everything else None,
+        "long_statement": jobs.statement_is_long(application),  # offered as a background job
         "events": events,
         "actions": [_action(application, name, user) for name in names],
         "can_edit": is_applicant and application.is_editable,

@@ -78,6 +78,14 @@ def call_summary_job(request, call_id):
     return redirect("reports:document_detail", pk=document.pk)
 
 
+@require_POST
+def statement_job(request, reference):
+    """Have the worker make a long statement PDF; the document page shows its progress."""
+    lang = downloads.choose_language(request.POST.get("lang"), request.LANGUAGE_CODE)
+    document = jobs.request_statement(request.user, reference, lang=lang)
+    return redirect("reports:document_detail", pk=document.pk)
+
+
 @require_GET
 def document_detail(request, pk):
     """The document's progress while the worker makes it, then its download; `?format=json` is the
