@@ -221,3 +221,19 @@ def test_statement_pdf_and_xlsx_follow_the_policy(matrix):
             assert "V1" not in text and "Cash items" not in book.sheetnames and "Claims" not in book.sheetnames
             assert people == ({"Anna"} if role == "own_company" else {"Bo"}), role
             assert "partner statement" in text, role
+
+
+@pytest.mark.django_db
+def test_claim_due_dates_agree_on_page_and_api(matrix):  # rules D1, P1
+    world, users = matrix
+    application = world.application
+    assert application.reporting_periods.exists()  # the world's application is active
+    for role in ROLES:
+        user = users[role]
+        if role in NOBODY:
+            assert api(user).get(url("applications", application.pk)).status_code == 404, role
+            continue
+        page = web(user).get(f"/applications/{application.reference}/").content.decode()
+        periods = api(user).get(url("applications", application.pk)).json()["reporting_periods"]
+        shown = "Reporting periods and claim due dates" in page
+        assert shown == (periods is not None) == (role in FULL), role

@@ -40,3 +40,8 @@ def test_a_submitted_claim_shows_its_payment_clock(officer, applicant, active, f
     clock = _client(officer).get(f"/api/v1/claims/{claim.pk}/").json()["payment_clock"]
     assert {k: clock[k] for k in ("days_elapsed", "days_left", "paused", "warning", "overdue")} == {
         "days_elapsed": 61, "days_left": 19, "paused": False, "warning": True, "overdue": False}
+
+
+def test_a_partner_company_gets_no_claim_due_dates(company_rep, active):  # rule P1, as on the page
+    body = _client(company_rep).get(f"/api/v1/applications/{active.pk}/").json()
+    assert body["reporting_periods"] is None and body["reference"] == active.reference
