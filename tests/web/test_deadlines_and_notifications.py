@@ -187,3 +187,10 @@ def test_approving_notifies_in_the_app_even_without_email(as_user, applicant, of
     move(draft, "submit", "start_review", by_applicant=applicant, by_officer=officer)
     lifecycle.approve(Application.objects.get(pk=draft.pk), by=officer, granted=draft.public_cash, rationale="Bra.")
     assert "Notifications, 1 unread" in _page(as_user(applicant), "/")
+
+
+def test_an_auditor_can_have_the_call_summary_made_in_the_background(as_user, auditor, active):
+    client = as_user(auditor)
+    assert "Make the call summary PDF in the background" in _page(client, "/")
+    response = client.post(reverse("reports:call_summary_job", args=[active.call_id]))
+    assert response.status_code == 302 and GeneratedDocument.objects.get().requested_by == auditor
