@@ -154,6 +154,8 @@ TASKS = {
 }
 # Generated documents are kept this long for their download (rule T7 keeps the figures; this is the file).
 GENERATED_DOCUMENT_RETENTION_DAYS = int(os.environ.get("GENERATED_DOCUMENT_RETENTION_DAYS", 90))
+# A statement with more items (time reports and cash) than this is offered as a background job.
+STATEMENT_PDF_ITEMS_WHILE_WAITING = int(os.environ.get("STATEMENT_PDF_ITEMS_WHILE_WAITING", 1000))
 # Reminders before a claim is due (days before; 0 is the day it passes) and the payment clock (rule T5).
 REMINDER_DAYS_BEFORE = (14, 3)
 PAYMENT_DAYS = 80

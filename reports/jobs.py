@@ -1,6 +1,8 @@
-"""Documents made by the worker: the call summary PDF of any size and large dossiers (a page shows progress).
+"""Documents made by the worker: the call summary PDF of any size, statements beyond a size and large
+dossiers (a page shows their progress).
 
-`request_call_summary` checks access, records the request and enqueues the job after commit;
+`request_call_summary` and `request_statement` check access, record the request and enqueue the job
+after commit;
 `render_document` (the task) renders and keeps the file; `document_download` hands it out and
 writes the download to the audit log like every other document (rule E5).
 """
@@ -18,23 +20,39 @@ from django_tasks import task
 
 from applications.permissions import sees_everything_of
 from core import clock
-from ledger.models import retention_end_of
+from ledger.models import TimeReport, retention_end_of
+from services import reminders
 from services.effects import log_event
 
 from . import access, dossier, pdf
 from .call_summary import call_summary_context
 from .models import GeneratedDocument
+from .statement import statement_context
+
+CALL_SUMMARY, STATEMENT, DOSSIER = "call_summary_pdf", "statement_pdf", "dossier"
+TEMPLATES = {CALL_SUMMARY: "reports/call_summary.html", STATEMENT: "reports/statement.html"}
+
+
+def _request(user, *, lang: str, **fields) -> GeneratedDocument:
+    with transaction.atomic():
+        document = GeneratedDocument.objects.create(language=lang, requested_by=user, **fields)
+        log_event(by=user, action="create", obj=document, application=fields.get("application"),
+                  comment=_("Requested in the background"))
+        transaction.on_commit(lambda: render_document.enqueue(document.pk))
+    return document
 
 
 def request_call_summary(user, call_id, *, lang: str) -> GeneratedDocument:
     call = access.summary_call(user, call_id)
-    with transaction.atomic():
-        document = GeneratedDocument.objects.create(
-            kind="call_summary_pdf", call=call, language=lang, requested_by=user,
-            filename=f"call-{call.pk}-summary-{lang}.pdf")
-        log_event(by=user, action="create", obj=document, comment=_("Requested in the background"))
-        transaction.on_commit(lambda: render_document.enqueue(document.pk))
-    return document
+    return _request(user, lang=lang, kind=CALL_SUMMARY, call=call, filename=f"call-{call.pk}-summary-{lang}.pdf")
+
+
+def request_statement(user, reference: str, *, lang: str) -> GeneratedDocument:
+    """The statement PDF of an application made by the worker (for the long ones); what it shows
+    depends on the reader, as for the statement made while one waits (a partner gets its own)."""
+    application = access.statement_application(user, reference)
+    return _request(user, lang=lang, kind=STATEMENT, call=application.call, application=application,
+                    filename=f"statement-{application.reference}-{lang}.pdf")
 
 
 def request_dossier(user, reference: str, *, lang: str) -> GeneratedDocument:
@@ -42,29 +60,39 @@ def request_dossier(user, reference: str, *, lang: str) -> GeneratedDocument:
     application = access.dossier_application(user, reference)
     if not sees_everything_of(user, application):
         raise Http404(_("No such document."))
-    dossier.check_ready(application, dossier.reader_of(application, user))
-    with transaction.atomic():
-        document = GeneratedDocument.objects.create(
-            kind="dossier", call=application.call, application=application, language=lang, requested_by=user,
-            filename=dossier.filename(application, dossier.reader_of(application, user)))
-        log_event(by=user, action="create", obj=document, application=application,
-                  comment=_("Requested in the background"))
-        transaction.on_commit(lambda: render_document.enqueue(document.pk))
-    return document
+    reader = dossier.reader_of(application, user)
+    dossier.check_ready(application, reader)
+    return _request(user, lang=lang, kind=DOSSIER, call=application.call, application=application,
+                    filename=dossier.filename(application, reader))
 
 
-def visible_document(user, pk) -> GeneratedDocument:
-    """A document `user` may download: a call summary of a call seen in full, or a dossier of an
-    application seen in full; anything else is 404."""
-    document = GeneratedDocument.objects.select_related("call", "application").filter(pk=pk).first()
-    if document is None:
-        raise Http404(_("No such document."))
-    if document.kind == "dossier":
+def statement_is_long(application) -> bool:
+    """Whether the statement has more items than a page should wait for (setting
+    STATEMENT_PDF_ITEMS_WHILE_WAITING): the page then offers it as a background job."""
+    items = TimeReport.objects.filter(partner__application=application).count()
+    items += application.cash_contributions.count()
+    return items > settings.STATEMENT_PDF_ITEMS_WHILE_WAITING
+
+
+def _check_access(user, document: GeneratedDocument) -> None:
+    if document.kind == DOSSIER:
         application = access.dossier_application(user, document.application.reference)
         if not sees_everything_of(user, application):
             raise Http404(_("No such document."))
+    elif document.kind == STATEMENT:
+        access.statement_application(user, document.application.reference)
     else:
         access.summary_call(user, document.call_id)
+
+
+def visible_document(user, pk) -> GeneratedDocument:
+    """A document `user` asked for, of a call whose summary they may still download; anything else
+    is 404 (a document is made for the one who asked: its content may depend on who reads it)."""
+    document = (GeneratedDocument.objects.select_related("call", "application")
+                .filter(pk=pk, requested_by=user).first())
+    if document is None:
+        raise Http404(_("No such document."))
+    _check_access(user, document)
     return document
 
 
@@ -91,11 +119,11 @@ def _progress(document: GeneratedDocument, percent: int, **fields) -> None:
 @task()
 def render_document(document_id: int) -> int:
     """Render a queued document and keep it; returns its page count."""
-    document = GeneratedDocument.objects.select_related("call", "requested_by").get(pk=document_id)
+    document = GeneratedDocument.objects.select_related("call", "application", "requested_by").get(pk=document_id)
     if document.status == GeneratedDocument.Status.DONE:
         return document.pages or 0
     _progress(document, 5, status=GeneratedDocument.Status.RUNNING)
-    if document.kind == "dossier":
+    if document.kind == DOSSIER:
         try:
             _render_dossier(document)
         except Exception as exc:
@@ -106,10 +134,13 @@ def render_document(document_id: int) -> int:
     try:
         with translation.override(document.language):
             def context():
-                figures = call_summary_context(document.call, by=document.requested_by)
+                if document.kind == STATEMENT:
+                    figures = statement_context(document.application, by=document.requested_by)
+                else:
+                    figures = call_summary_context(document.call, by=document.requested_by)
                 _progress(document, 40)
                 return figures
-            rendered = pdf.render_pdf("reports/call_summary.html", context)
+            rendered = pdf.render_pdf(TEMPLATES[document.kind], context)
         _progress(document, 90)
         document.refresh_from_db()
         document.file.save(document.filename, ContentFile(rendered.content), save=False)
@@ -128,14 +159,41 @@ def document_download(user, pk) -> FileResponse:
     document = visible_document(user, pk)
     if document.status != GeneratedDocument.Status.DONE or not document.file:
         raise Http404(_("The document is not ready."))
-    if document.kind == "dossier":
+    if document.kind in (STATEMENT, DOSSIER):
         access.record_download(user, document=document.filename, obj=document.application,
                                application=document.application)
     else:
         access.record_download(user, document=document.filename, obj=document.call)
     response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename,
-                            content_type="application/zip" if document.kind == "dossier" else "application/pdf")
+                            content_type="application/zip" if document.kind == DOSSIER else "application/pdf")
     response["Cache-Control"] = "no-store"
     if document.pages:
         response["X-Report-Pages"] = str(document.pages)
     return response
+
+
+def purge_expired_documents(today=None) -> int:
+    """Delete the files of documents whose retention (`keep_until`) has passed; the record stays,
+    marked expired, and the deletion is audited (rule E5). Returns how many were purged."""
+    today = today or clock.today()
+    purged = 0
+    for document in GeneratedDocument.objects.filter(status=GeneratedDocument.Status.DONE, keep_until__lt=today):
+        with transaction.atomic():
+            if document.file:
+                document.file.delete(save=False)
+            GeneratedDocument.objects.filter(pk=document.pk).update(status=GeneratedDocument.Status.EXPIRED, file="")
+            log_event(by=None, action="delete", obj=document, application=document.application,
+                      comment=_("Retention period ended"))
+        purged += 1
+    return purged
+
+
+def scheduled_jobs(today=None) -> dict:
+    """What runs on the schedule (hourly by the worker in `make run`, `manage.py send_reminders` from
+    cron in production): reminders, daily digests, and expired documents. Idempotent."""
+    return reminders.daily_jobs(today) | {"expired_documents": purge_expired_documents(today)}
+
+
+@task()
+def scheduled_jobs_task() -> dict:
+    return scheduled_jobs()

@@ -1,4 +1,4 @@
-"""Documents made in the background (a call summary of any size) and kept for their download."""
+"""Documents made in the background (a call summary of any size, a long statement, a dossier) and kept for their download."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +19,12 @@ class GeneratedDocument(models.Model):
         RUNNING = "running", _("Being made")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")  # its retention ended: the file is gone, the record stays
 
-    kind = models.CharField(max_length=30, default="call_summary_pdf")  # or "dossier"
+    kind = models.CharField(max_length=30, default="call_summary_pdf")  # or "statement_pdf", "dossier"
     call = models.ForeignKey(FundingCall, on_delete=models.PROTECT, related_name="+")
-    # A dossier's application; its keep_until is the application's retention end (rules E6, T7).
+    # The application of a statement or a dossier (empty for a call summary); a dossier's keep_until is the
+    # application's retention end (rules E6, T7).
     application = models.ForeignKey(Application, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     language = models.CharField(max_length=10)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

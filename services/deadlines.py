@@ -9,7 +9,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from applications.deadlines import (
@@ -113,11 +113,12 @@ def clock_of(claim: Claim, today) -> PaymentClock | None:
 def clock_counts(claims, today: date) -> dict:
     """{call id: counts} of the claims on the clock (submitted, not yet paid): how many are within
     the 80 days, how many beyond, and how many of those within are past the warning day (rule T5).
-    One query for every call."""
+    `claims` is a queryset (one query for every call) or claims already read with their application."""
     counts: dict = {}
-    running = claims.filter(clock_started_at__isnull=False, paid_at__isnull=True).select_related("application")
-    for claim in running:
+    for claim in claims:
         clock = clock_of(claim, today)
+        if clock is None or clock.stopped:
+            continue
         found = counts.setdefault(claim.application.call_id, {"within": 0, "beyond": 0, "warning": 0})
         found["beyond" if clock.overdue else "within"] += 1
         found["warning"] += int(clock.warning and not clock.overdue)
@@ -141,16 +142,13 @@ def timezone_day(moment) -> date:
 
 def with_case_age(applications, today: date) -> list[Application]:
     """Applications with `.submitted_on` (their latest submission) and `.case_age` in days, the
-    oldest case first: the officer's queue (issue: case age)."""
-    found = list(applications)
-    submitted = {}
-    for application_id, occurred_at in (AuditEvent.objects
-                                        .filter(application__in=[a.pk for a in found], action="transition",
-                                                object_type="application", to_state=Application.State.SUBMITTED)
-                                        .order_by("occurred_at", "id").values_list("application_id", "occurred_at")):
-        submitted[application_id] = occurred_at  # the latest submission wins
+    oldest case first: the officer's queue (issue: case age). One query."""
+    submissions = (AuditEvent.objects.filter(application=OuterRef("pk"), action="transition",
+                                             object_type="application", to_state=Application.State.SUBMITTED)
+                   .order_by("-occurred_at", "-id").values("occurred_at")[:1])
+    found = list(applications.annotate(last_submitted_at=Subquery(submissions)))
     for application in found:
-        moment = submitted.get(application.pk)
+        moment = application.last_submitted_at
         application.submitted_on = timezone_day(moment) if moment else None
         application.case_age = (today - application.submitted_on).days if moment else None
     return sorted(found, key=lambda a: (-(a.case_age or 0), a.pk))

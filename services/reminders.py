@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats
-from django_tasks import task
 
 from applications.deadlines import days_until, reminder_stage
 from applications.models import ReportingPeriod
@@ -56,8 +55,3 @@ def daily_jobs(today=None) -> dict:
     Both are idempotent, so running it more often than needed sends nothing twice."""
     return {"reminders": send_reminders(today), "digests": send_digests(today)}
 
-
-@task()
-def send_reminders_task() -> dict:
-    """The reminder job as a background task (the worker enqueues it on its schedule)."""
-    return daily_jobs()

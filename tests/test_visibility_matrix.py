@@ -82,8 +82,6 @@ def api(user):
 
 
 @pytest.mark.django_db
-
-
 def test_partner_policy_is_not_trivially_met(matrix):
     """The fixtures hold what the policy hides: cash entries and both partners' in-kind entries."""
     world, _users = matrix
@@ -97,8 +95,6 @@ def test_partner_policy_is_not_trivially_met(matrix):
 
 
 @pytest.mark.django_db
-
-
 def test_ledger_entries_agree_on_web_api_and_journal_slices(matrix):
     world, users = matrix
     application = world.application
@@ -129,8 +125,6 @@ def test_ledger_entries_agree_on_web_api_and_journal_slices(matrix):
 
 
 @pytest.mark.django_db
-
-
 def test_pages_and_api_details_agree_on_applications(matrix):
     world, users = matrix
     a, b = world.application, world.other  # B is a draft of another applicant with X as partner
@@ -147,8 +141,6 @@ def test_pages_and_api_details_agree_on_applications(matrix):
 
 
 @pytest.mark.django_db
-
-
 def test_items_agree_on_page_api_and_receipt(matrix):
     world, users = matrix
     a = world.application
@@ -183,8 +175,6 @@ def test_items_agree_on_page_api_and_receipt(matrix):
 
 
 @pytest.mark.django_db
-
-
 def test_audit_events_agree_on_page_and_api(matrix):
     world, users = matrix
     a = world.application
@@ -210,8 +200,6 @@ def test_audit_events_agree_on_page_and_api(matrix):
 
 
 @pytest.mark.django_db
-
-
 def test_statement_pdf_and_xlsx_follow_the_policy(matrix):
     world, users = matrix
     a = world.application
@@ -287,8 +275,6 @@ def test_internal_notes_reach_only_officers_and_auditors_in_every_channel(matrix
 
 
 @pytest.mark.django_db
-
-
 def test_sie_export_is_for_the_calls_officers_and_auditors(matrix):
     """The SIE 4 file of a book (web and API): the call's officers and auditors; everyone else 404."""
     world, users = matrix
@@ -321,8 +307,6 @@ def test_calls_agree_on_pages_and_api(matrix):
 
 
 @pytest.mark.django_db
-
-
 def test_an_ended_membership_sees_nothing_in_any_channel(matrix):
     """Ending a membership keeps it as history and takes the access away on pages and in the API (issue 16)."""
     from services import people
@@ -337,3 +321,18 @@ def test_an_ended_membership_sees_nothing_in_any_channel(matrix):
     assert web(colleague).get(f"/applications/{world.application.reference}/").status_code == 404
     assert api(colleague).get(url("applications", world.application.pk)).status_code == 404
     assert api_pages(api(colleague), url("ledger/entries")) == []
+
+
+def test_claim_due_dates_agree_on_page_and_api(matrix):  # rules D1, P1
+    world, users = matrix
+    application = world.application
+    assert application.reporting_periods.exists()  # the world's application is active
+    for role in ROLES:
+        user = users[role]
+        if role in NOBODY:
+            assert api(user).get(url("applications", application.pk)).status_code == 404, role
+            continue
+        page = web(user).get(f"/applications/{application.reference}/").content.decode()
+        periods = api(user).get(url("applications", application.pk)).json()["reporting_periods"]
+        shown = "Reporting periods and claim due dates" in page
+        assert shown == (periods is not None) == (role in FULL), role

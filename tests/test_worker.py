@@ -70,7 +70,7 @@ def test_the_schedule_enqueues_the_reminder_job_and_the_worker_runs_it(active, a
     stop = threading.Event()
     stop.set()  # one round: enqueue, then stop instead of waiting an hour
     worker.schedule(3600, stop)
-    assert DBTaskResult.objects.filter(task_path__endswith="send_reminders_task", status="READY").count() == 1
+    assert DBTaskResult.objects.filter(task_path__endswith="scheduled_jobs_task", status="READY").count() == 1
     run_worker()
     assert list(Notification.objects.filter(user=applicant, event="claim_overdue").values_list(
         "params__days", flat=True)) == [-1]

@@ -303,7 +303,7 @@ class NotificationPreferenceForm(ModelForm):
 
     class Meta:
         model = NotificationPreference
-        fields = ["language", "email"]
+        fields = ["language", "email", "digest"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

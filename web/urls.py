@@ -68,6 +68,7 @@ ledger_patterns = [
 report_patterns = [
     path("applications/<str:reference>/statement.pdf", reports.statement_pdf, name="statement_pdf"),
     path("applications/<str:reference>/statement.xlsx", reports.statement_xlsx, name="statement_xlsx"),
+    path("applications/<str:reference>/statement-job/", reports.statement_job, name="statement_job"),
     path("applications/<str:reference>/journal.jsonl", reports.application_journal_jsonl,
          name="application_journal_jsonl"),
     path("applications/<str:reference>/journal.csv", reports.application_journal_csv,

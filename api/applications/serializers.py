@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from api import fields
 from api.base import MAX_ID
-from applications import selectors
+from applications import permissions, selectors
 from applications.deadlines import days_until
 from applications.models import (
     Application,
@@ -150,7 +150,7 @@ class ApplicationSerializer(fields.ModelSerializer):
     planned_inkind_value = serializers.SerializerMethodField()
     requested_fund = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
-    reporting_periods = ReportingPeriodSerializer(many=True, read_only=True)
+    reporting_periods = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
@@ -178,6 +178,17 @@ class ApplicationSerializer(fields.ModelSerializer):
     @extend_schema_field(fields.DecimalField(**MONEY))
     def get_requested_fund(self, application):
         return f"{self._plan(application).requested_fund:.2f}"
+
+    @extend_schema_field(ReportingPeriodSerializer(many=True, allow_null=True))
+    def get_reporting_periods(self, application):
+        """The claim due dates (rule D1), for those who see the claims; null for a partner company (P1)."""
+        request = self.context.get("request")
+        if request is None or not permissions.sees_everything_of(request.user, application):
+            return None
+        serializer = self.context.get("_period_serializer")
+        if serializer is None:
+            serializer = self.context["_period_serializer"] = ReportingPeriodSerializer()
+        return [serializer.to_representation(period) for period in application.reporting_periods.all()]
 
     @extend_schema_field(DecisionSerializer(allow_null=True))
     def get_decision(self, application):

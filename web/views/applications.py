@@ -21,7 +21,7 @@ from ledger import grants, matching
 from ledger import selectors as ledger_selectors
 from ledger.models import retention_end_of
 from ledger.selectors import application_balances
-from reports import dossier
+from reports import dossier, jobs
 from services import comments, deadlines, drafting, lifecycle
 from web.forms import (
     ApplicationFilterForm,
@@ -398,6 +398,7 @@ def application_detail(request, reference, comment_form=None):
                                          .order_by("number"), clock.today()) if everything else None),
         # The claim due dates (rule D1), for those who see the claims.
         "periods": deadlines.period_rows(application, clock.today()) if everything else None,
+        "long_statement": jobs.statement_is_long(application),  # offered as a background job
         "events": events,
         "actions": [_action(application, name, user) for name in names],
         "later": later,

@@ -90,16 +90,19 @@ def _officer_section(user):
     budgets = balances_by_call(calls)  # one query for every call, not one per call
     claims = Claim.objects.filter(application__call__in=calls).select_related("application__applicant", "application__call")
     today = clock.today()
-    counts = deadlines.clock_counts(claims, today)  # within and beyond the 80 days (rule T5)
+    # Every claim on the 80-day clock in one query: the lists to verify and to pay, the fewest days
+    # left first, and per call how many are within and beyond the 80 days (rules D2, T5).
+    running = deadlines.with_clocks(claims.filter(state__in=[Claim.State.SUBMITTED, Claim.State.VERIFIED,
+                                                             Claim.State.RETURNED]).select_related("verified_by"), today)
+    counts = deadlines.clock_counts(running, today)
     for call in calls:
         call.clock_counts = counts.get(call.pk, {"within": 0, "beyond": 0, "warning": 0})
     return {
         # The oldest case first: days since submission (case age).
         "queue": deadlines.with_case_age(Application.objects.filter(call__in=calls, state__in=[S.SUBMITTED, S.UNDER_REVIEW])
                                          .select_related("call", "applicant"), today),
-        # The fewest days left of the 80 first (rules D2, T5).
-        "to_verify": deadlines.with_clocks(claims.filter(state=Claim.State.SUBMITTED), today),
-        "to_pay": deadlines.with_clocks(claims.filter(state=Claim.State.VERIFIED).select_related("verified_by"), today),
+        "to_verify": [claim for claim in running if claim.state == Claim.State.SUBMITTED],
+        "to_pay": [claim for claim in running if claim.state == Claim.State.VERIFIED],
         "budgets": [(call, budgets[call.pk]) for call in calls],
         "payment_days": settings.PAYMENT_DAYS,
     }

@@ -1,7 +1,7 @@
 """Report downloads in the web UI: thin wrappers over reports.downloads (access, rendering, audit log)."""
 from functools import wraps
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -95,11 +95,24 @@ def call_summary_job(request, call_id):
     return redirect("reports:document_detail", pk=document.pk)
 
 
+@require_POST
+def statement_job(request, reference):
+    """Have the worker make a long statement PDF; the document page shows its progress."""
+    lang = downloads.choose_language(request.POST.get("lang"), request.LANGUAGE_CODE)
+    document = jobs.request_statement(request.user, reference, lang=lang)
+    return redirect("reports:document_detail", pk=document.pk)
+
+
 @require_GET
 def document_detail(request, pk):
+    """The document's progress while the worker makes it, then its download; `?format=json` is the
+    status the page polls."""
     document = jobs.visible_document(request.user, pk)
-    return render(request, "web/document_detail.html", {"document": document,
-                                                        "pending": document.status in ("queued", "running")})
+    pending = document.status in ("queued", "running")
+    if request.GET.get("format") == "json":
+        return JsonResponse({"status": document.status, "label": str(document.get_status_display()),
+                             "progress": document.progress, "pending": pending})
+    return render(request, "web/document_detail.html", {"document": document, "pending": pending})
 
 
 @require_GET

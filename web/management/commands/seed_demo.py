@@ -17,7 +17,7 @@ from ledger import journal
 from ledger.models import JournalEntry
 from services import calls as call_services
 from services import claims as claim_services
-from services import contributions, corrections, drafting, lifecycle
+from services import contributions, corrections, deadlines, drafting, lifecycle
 
 D = Decimal
 DEMO_PASSWORD = "testbed-demo-2026"
@@ -85,6 +85,10 @@ class Command(BaseCommand):
             users = self._users(orgs)
             call = self._call(orgs, users)
             created = self._applications(call, orgs, users)
+            # Demo databases made before reporting periods existed get them now (rule D1; idempotent).
+            for application in Application.objects.filter(state__in=deadlines.CLAIMING_STATES,
+                                                          reporting_periods__isnull=True):
+                deadlines.generate_periods(application)
         if options["verbosity"] >= 1:
             self.stdout.write(self.style.SUCCESS(
                 f"Demo data {'loaded' if created else 'already present'}: {Application.objects.count()} applications, "

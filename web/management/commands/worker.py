@@ -1,14 +1,15 @@
 """The background worker of `make run`: django-tasks-db's db_worker, plus the reminder schedule.
 
-Runs the queued jobs (mail, documents) and enqueues the reminder job every `--reminders-every`
-seconds (0: never; in production cron runs `manage.py send_reminders` instead). Stops on SIGINT/SIGTERM.
+Runs the queued jobs (mail, documents) and enqueues the scheduled job (reminders, daily digests,
+expired documents: reports.jobs.scheduled_jobs) at start and every `--reminders-every` seconds (0:
+never; in production cron runs `manage.py send_reminders` instead). Stops on SIGINT/SIGTERM.
 """
 import logging
 import threading
 
 from django_tasks_db.management.commands import db_worker
 
-from services.reminders import send_reminders_task
+from reports.jobs import scheduled_jobs_task
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +18,7 @@ def schedule(every: float, stop: threading.Event) -> None:
     """Enqueue the reminder job now and then every `every` seconds until `stop` is set."""
     while True:
         try:
-            send_reminders_task.enqueue()
+            scheduled_jobs_task.enqueue()
         except Exception:  # a locked database, say: try again next time
             logger.exception("Could not enqueue the reminder job")
         if stop.wait(every):
