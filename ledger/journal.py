@@ -146,3 +146,14 @@ def record_transition(application, *, by, from_state: str, to_state: str, commen
             "from": from_state, "to": to_state, "comment": comment,
         },
     )
+
+
+def record_object_transition(application, *, by, object_name: str, object_id, from_state: str, to_state: str,
+                             comment: str = "", book: Book | None = None):
+    """A state transition of another object of an application (an amendment), chained like the others."""
+    book = book or book_for_call(application.call, by=by)
+    return append(
+        book, kind=JournalEntry.Kind.TRANSITION, legs=[], by=by, application=application,
+        memo=f"{object_name} {from_state} → {to_state}",
+        payload={"object": object_name, "id": str(object_id), "from": from_state, "to": to_state, "comment": comment},
+    )

@@ -29,9 +29,14 @@ def diff(before: dict, after: dict) -> dict:
 def state_changed(subject, *, by, application, from_state: str, to_state: str, comment: str = "",
                   name: str = "", book=None):
     """A transition of an application or claim (`subject`): chained entry, audit event, mail on commit."""
-    claim = None if subject is application else subject
-    entry = journal.record_transition(application, by=by, from_state=from_state, to_state=to_state,
-                                      comment=comment, claim=claim, book=book)
+    claim = subject if subject is not application and subject._meta.model_name == "claim" else None
+    if subject is application or claim is not None:
+        entry = journal.record_transition(application, by=by, from_state=from_state, to_state=to_state,
+                                          comment=comment, claim=claim, book=book)
+    else:  # another object of the application, e.g. an amendment (rule A2)
+        entry = journal.record_object_transition(application, by=by, object_name=subject._meta.model_name,
+                                                 object_id=subject.pk, from_state=from_state, to_state=to_state,
+                                                 comment=comment, book=book)
     log_event(by=by, action="transition", obj=subject, application=application, from_state=from_state,
               to_state=to_state, comment=comment)
     if name:

@@ -68,11 +68,10 @@ def test_month_outside_project_is_refused(partner, company_rep):
 @pytest.mark.django_db
 def test_hours_per_person_and_month_are_capped(partner, company_rep):
     # rule S1 practice: at most 200 h per person and month by default
-    report(partner, company_rep, hours="150")
     with pytest.raises(RuleViolation) as info:
-        report(partner, company_rep, hours="50.01")
+        report(partner, company_rep, hours="200.01")
     assert "at most 200" in info.value.field_errors["hours"][0]
-    report(partner, company_rep, hours="50", person_name="Bertil")
+    report(partner, company_rep, hours="200", person_name="Bertil")
 
 
 @pytest.mark.django_db
