@@ -196,6 +196,9 @@ class ClaimForm(forms.Form):
 
 class ReviewItemForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
+    eligible = forms.CharField(label=_("Eligible"), required=False, max_length=20)
+    deduction_type = forms.CharField(label=_("Error type"), required=False, max_length=30)
+    sampled = forms.BooleanField(label=_("Checked on the spot or in a sample"), required=False)
 
 
 class ReasonForm(forms.Form):
