@@ -270,3 +270,40 @@ class NotificationPreferenceForm(forms.ModelForm):
         wanted = set(self.cleaned_data["wanted_events"])
         self.instance.muted_events = sorted(e for e in notifications.EVENT_LABELS if e not in wanted)
         return super().save(commit)
+
+
+class AdvanceForm(forms.Form):
+    """An advance on the grant (rule T6)."""
+
+    amount = MoneyField(label=_("Advance (SEK)"))
+    reason = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class AmendmentForm(forms.Form):
+    """An amendment request (rule A1): the proposed plan, with one hours and rate field per partner."""
+
+    reason = forms.CharField(label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 4}),
+                             max_length=2000)
+    public_cash = MoneyField(label=_("Proposed public cash (SEK)"))
+    end_date = forms.DateField(label=_("Proposed end date"), widget=DateInput())
+
+    def __init__(self, *args, partners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partners = list(partners)
+        for p in self.partners:
+            self.fields[f"partner_{p.pk}_hours"] = HoursField(
+                label=_("%(company)s: hours") % {"company": p.company.name}, initial=p.planned_hours)
+            self.fields[f"partner_{p.pk}_hourly_rate"] = MoneyField(
+                label=_("%(company)s: hourly rate (SEK)") % {"company": p.company.name}, initial=p.hourly_rate)
+
+    def partner_fields(self):
+        return [(self[f"partner_{p.pk}_hours"], self[f"partner_{p.pk}_hourly_rate"]) for p in self.partners]
+
+    def proposed_partners(self) -> dict:
+        return {p.pk: {"hours": self.cleaned_data[f"partner_{p.pk}_hours"],
+                       "hourly_rate": self.cleaned_data[f"partner_{p.pk}_hourly_rate"]} for p in self.partners}
+
+
+class AmendmentDecisionForm(forms.Form):
+    granted = MoneyField(label=_("Granted fund after the amendment (SEK)"), required=False)
+    comment = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

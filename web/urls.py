@@ -4,7 +4,17 @@ pages at /accounts/. config.urls mounts these lists; URL paths and names are the
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import applications, calls, claims, contributions, dashboard, ledger, notifications, reports
+from .views import (
+    amendments,
+    applications,
+    calls,
+    claims,
+    contributions,
+    dashboard,
+    ledger,
+    notifications,
+    reports,
+)
 
 CLAIM = "applications/<str:reference>/claims/<int:number>/"
 
@@ -23,6 +33,12 @@ web_patterns = [
     path("applications/<str:reference>/cash/new/", contributions.cash_create, name="cash_create"),
     path("applications/<str:reference>/claims/new/", claims.claim_create, name="claim_create"),
     path(CLAIM, claims.claim_detail, name="claim_detail"),
+    path("applications/<str:reference>/amendments/new/", amendments.amendment_create, name="amendment_create"),
+    path("applications/<str:reference>/amendments/<int:number>/", amendments.amendment_detail,
+         name="amendment_detail"),
+    path("applications/<str:reference>/amendments/<int:number>/decide/", amendments.amendment_decide,
+         name="amendment_decide"),
+    path("applications/<str:reference>/advance/", amendments.advance_create, name="advance_create"),
     path(CLAIM + "submit/", claims.claim_submit, name="claim_submit"),
     path(CLAIM + "items/<str:kind>/<int:pk>/", claims.claim_review_item, name="claim_review_item"),
     path(CLAIM + "verify/", claims.claim_verify, name="claim_verify"),

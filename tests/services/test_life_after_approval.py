@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from applications.models import Amendment, Application, AuditEvent, FundingCall
+from applications.models import Application, AuditEvent, FundingCall
 from core.errors import NotPermitted, RuleViolation, TransitionConflict
 from ledger import grants
 from ledger.models import Claim, JournalEntry, ReviewStatus

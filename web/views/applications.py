@@ -326,12 +326,13 @@ def application_detail(request, reference):
     own_partners = [p for p in partners if permissions.is_company_rep_of(user, p.company_id)]
     reporting = application.state == Application.State.ACTIVE
     events = ledger_selectors.visible_events(user).filter(application=application).order_by("occurred_at", "id")
+    balances = application_balances(application)
     return render(request, "web/application_detail.html", {
         "application": application,
         "partners": partners,
         "budget": grants.planned_budget(application),
         "decision": application.decisions.select_related("decided_by").first(),
-        "balances": application_balances(application),
+        "balances": balances,
         "time_reports": time_reports,
         "cash_items": (ledger_selectors.visible_cash(user).filter(application=application).select_related("claim")
                        if everything else None),
@@ -345,6 +346,12 @@ def application_detail(request, reference):
         "own_company_ids": {p.company_id for p in own_partners},
         "sees_everything": everything,
         "is_applicant": is_applicant,
+        # Life after approval (rules A1, T6): amendments for those who see everything, advances by officers.
+        "amendments": application.amendments.all() if everything else None,
+        "can_amend": is_applicant and application.state == Application.State.ACTIVE,
+        "can_advance": (permissions.is_officer_of_call(user, application.call)
+                        and application.state in (Application.State.APPROVED, Application.State.ACTIVE)
+                        and not balances.advanced),
     })
 
 
