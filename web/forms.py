@@ -307,3 +307,11 @@ class AmendmentForm(forms.Form):
 class AmendmentDecisionForm(forms.Form):
     granted = MoneyField(label=_("Granted fund after the amendment (SEK)"), required=False)
     comment = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class CorrectionForm(forms.Form):
+    """Part of a posted item found ineligible after verification (rule E7)."""
+
+    amount = MoneyField(label=_("Ineligible amount (SEK)"))
+    hours = HoursField(label=_("Ineligible hours"), required=False)
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=2000)

@@ -42,6 +42,7 @@ web_patterns = [
     path(CLAIM + "submit/", claims.claim_submit, name="claim_submit"),
     path(CLAIM + "items/<str:kind>/<int:pk>/", claims.claim_review_item, name="claim_review_item"),
     path(CLAIM + "verify/", claims.claim_verify, name="claim_verify"),
+    path(CLAIM + "items/<str:kind>/<int:pk>/correct/", claims.claim_correct_item, name="claim_correct_item"),
     path(CLAIM + "accept-selected/", claims.claim_bulk_accept, name="claim_bulk_accept"),
     path(CLAIM + "return/", claims.claim_return, name="claim_return"),
     path(CLAIM + "pay/", claims.claim_pay, name="claim_pay"),

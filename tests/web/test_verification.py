@@ -72,3 +72,17 @@ def test_applicant_cannot_accept_items(as_user, applicant, submitted_claim):
     assert response.status_code in (403, 404)
     item.refresh_from_db()
     assert item.review_status == ReviewStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_officer_corrects_a_paid_item_from_the_claim_page(as_user, officer, second_officer, auditor, verified_claim):
+    # rule E7: the correction and its recovery are shown next to the item they correct
+    from services import claims as claim_services
+    claim_services.pay_claim(verified_claim, by=second_officer)
+    item = verified_claim.time_reports.get()
+    response = as_user(officer).post(claim_url(verified_claim, "claim_correct_item", "time", item.pk),
+                                     {"amount": "8000", "hours": "10", "reason": "Semester"})
+    assert response.status_code == 302
+    page = as_user(auditor).get(claim_url(verified_claim)).content.decode()
+    assert "8,000.00 kr declared ineligible" in page and "Semester" in page
+    assert "was recovered (entry #" in page
