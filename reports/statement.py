@@ -169,8 +169,15 @@ def _claims(application: Application) -> list:
         claim.report_hours = _hours(reports.get(claim.pk, {}).get("hours"))
         claim.cash_count = cash.get(claim.pk, {}).get("n", 0)
         claim.cash_amount = _money(cash.get(claim.pk, {}).get("amount"))
-        # rules V1, V2: claimed, accepted (eligible), rejected, deducted and parked, labelled, as on the claim page
-        claim.totals = grants.claim_totals(claim)
+    # rules V1, V2: claimed, accepted (eligible), rejected, deducted and parked, labelled, as on the claim page;
+    # the items of every claim in two queries, however many claims there are.
+    items: dict = {}
+    for model in (TimeReport, CashContribution):
+        for item in model.objects.filter(Q(claim__in=claims) | Q(parked_from__in=claims)):
+            for claim_id in {item.claim_id, item.parked_from_id} - {None}:
+                items.setdefault(claim_id, []).append(item)
+    for claim in claims:
+        claim.totals = grants.claim_totals(claim, items.get(claim.pk, []))
     return claims
 
 
