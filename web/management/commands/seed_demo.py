@@ -15,9 +15,9 @@ from django.db import transaction
 from applications.models import Application, FundingCall, Membership, Organisation
 from ledger import journal
 from ledger.models import JournalEntry
+from services import amendments, contributions, corrections, drafting, lifecycle
 from services import calls as call_services
 from services import claims as claim_services
-from services import amendments, contributions, corrections, drafting, lifecycle
 
 D = Decimal
 DEMO_PASSWORD = "testbed-demo-2026"
