@@ -144,7 +144,7 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ClaimTotalsSerializer)
     def get_totals(self, claim):
-        return ClaimTotalsSerializer(grants.claim_totals(claim)).data
+        return ClaimTotalsSerializer(grants.claim_totals(claim, grants.claim_items(claim))).data
 
 
 def _ids(**kwargs):

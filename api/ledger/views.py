@@ -203,7 +203,9 @@ class ClaimViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
                 .select_related("application__call", "application__applicant", "created_by", "verified_by",
                                 "paid_by")
                 .prefetch_related(Prefetch("time_reports", queryset=TimeReport.objects.select_related("partner__company")),
-                                  "cash_contributions"))
+                                  Prefetch("parked_timereport",
+                                           queryset=TimeReport.objects.select_related("partner__company")),
+                                  "cash_contributions", "parked_cashcontribution"))
 
     def _read(self, claim, status_code=status.HTTP_200_OK) -> Response:
         return Response(ClaimSerializer(self.get_queryset().get(pk=claim.pk)).data, status=status_code)

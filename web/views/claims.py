@@ -1,6 +1,6 @@
 """Payment claims: the applicant assembles and submits; an officer reviews item by item, verifies; another pays."""
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -63,7 +63,10 @@ def claim_detail(request, reference, number, *, item_errors=None, reason_form=No
     user = request.user
     application, claim = _claim(request, reference, number)
     is_officer = permissions.is_officer_of_call(user, application.call)
-    all_items = grants.claim_items(claim)
+    related = TimeReport.objects.select_related("partner__company", "attested_by")
+    all_items = grants.claim_items(Claim.objects.prefetch_related(
+        Prefetch("time_reports", queryset=related), Prefetch("parked_timereport", queryset=related),
+        "cash_contributions", "parked_cashcontribution").get(pk=claim.pk))
     reports = [i for i in all_items if isinstance(i, TimeReport)]
     cash = [i for i in all_items if not isinstance(i, TimeReport)]
     item_errors = item_errors or {}
