@@ -13,7 +13,16 @@ from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
 from . import permissions as perm
-from .models import Application, AuditEvent, FundingCall, Invitation, Membership, Organisation, Partner
+from .models import (
+    Amendment,
+    Application,
+    AuditEvent,
+    FundingCall,
+    Invitation,
+    Membership,
+    Organisation,
+    Partner,
+)
 
 NOTHING = Q(pk__in=[])
 
@@ -49,6 +58,11 @@ def visible_applications(user):
 
 def applications_seen_in_full(user):
     return Application.objects.filter(full_view_q(user))
+
+
+def visible_amendments(user):
+    """Amendments of the applications a user sees in full (applicant, officers of the call, auditors)."""
+    return Amendment.objects.filter(application__in=applications_seen_in_full(user))
 
 
 def partnered_applications(user):

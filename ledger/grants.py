@@ -16,7 +16,7 @@ from core.display import hours as show_hours
 from core.money import ZERO, round_ore
 
 from . import matching
-from .models import CashContribution, Claim, JournalEntry, ReviewStatus, TimeReport
+from .models import Claim, JournalEntry, ReviewStatus, TimeReport
 from .selectors import application_balances
 
 
@@ -116,13 +116,13 @@ class ClaimTotals:
 
 
 def claim_items(claim: Claim) -> list:
-    """The claim's items, with the ones parked out of it (rule V2) shown where they were parked."""
-    reports = list(TimeReport.objects.filter(claim=claim).select_related("partner__company", "attested_by"))
-    reports += list(TimeReport.objects.filter(parked_from=claim).exclude(claim=claim)
-                    .select_related("partner__company", "attested_by"))
-    from_claim = list(claim.cash_contributions.all())
-    from_claim += list(CashContribution.objects.filter(parked_from=claim).exclude(claim=claim))
-    return reports + from_claim
+    """The claim's items, with the ones parked out of it (rule V2) shown where they were parked.
+
+    Uses the claim's prefetched relations when the caller prefetched them (the API's lists).
+    """
+    return [*claim.time_reports.all(), *(i for i in claim.parked_timereport.all() if i.claim_id != claim.pk),
+            *claim.cash_contributions.all(),
+            *(i for i in claim.parked_cashcontribution.all() if i.claim_id != claim.pk)]
 
 
 def _status_in(item, claim: Claim) -> str:

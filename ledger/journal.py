@@ -153,3 +153,17 @@ def record_transition(application, *, by, from_state: str, to_state: str, commen
         memo=f"{'claim' if claim else 'application'} {from_state} → {to_state}",
         payload=payload,
     )
+
+
+def record_object_transition(application, *, by, object_name: str, object_id, from_state: str, to_state: str,
+                             comment: str = "", book: Book | None = None, audit: dict | None = None):
+    """A state transition of another object of an application (an amendment), chained like the others;
+    `audit` as for record_transition."""
+    book = book or book_for_call(application.call, by=by)
+    payload = {"object": object_name, "id": str(object_id), "from": from_state, "to": to_state, "comment": comment}
+    if audit is not None:
+        payload["audit"] = audit
+    return append(
+        book, kind=JournalEntry.Kind.TRANSITION, legs=[], by=by, application=application,
+        memo=f"{object_name} {from_state} → {to_state}", payload=payload,
+    )

@@ -168,7 +168,7 @@ class VerificationMixin(models.Model):
     deduction_type = models.CharField(_("error type"), max_length=30, choices=ErrorType.choices, blank=True)
     sampled = models.BooleanField(_("checked on the spot or in a sample"), default=False)
     parked_from = models.ForeignKey(
-        "Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="parked_%(class)s",
         verbose_name=_("parked from claim"),
     )
 

@@ -56,6 +56,7 @@ class Projection:
         payload = entry.get("payload") if isinstance(entry.get("payload"), dict) else {}
         if entry.get("kind") == "transition" and payload.get("object") in ("application", "claim"):
             self.states[(payload["object"], str(payload.get("id")))] = str(payload.get("to"))
+        if entry.get("kind") == "transition":  # an amendment's transition names its audit event too
             audit = payload.get("audit")
             if isinstance(audit, dict) and isinstance(audit.get("id"), int):
                 self.audit[audit["id"]] = (str(audit.get("hash")), entry.get("seq"))

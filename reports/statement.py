@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applications import permissions
 from applications.models import Application, AuditEvent
 from core.money import ZERO, round_hours, round_ore
-from ledger import keys, matching
+from ledger import grants, keys, matching
 from ledger.grants import planned_budget
 from ledger.integrity import verify_for_statement
 from ledger.models import Account, CashContribution, JournalEntry, Posting, ReviewStatus, TimeReport
@@ -103,20 +103,22 @@ def _inkind_by_partner_month(application: Application, scope: Scope) -> dict:
     rows = (reports
             .values("partner_id", "partner__company__name", "partner__company__org_number", "month", "hourly_rate")
             .annotate(reports=Count("id"), reported_hours=Sum("hours", filter=NOT_REJECTED),
-                      verified_hours=Sum("hours", filter=ACCEPTED))
+                      # rule V1: only the eligible part of an accepted report counts as verified
+                      verified_hours=Sum(Coalesce("eligible_hours", "hours"), filter=ACCEPTED))
             .order_by("partner_id", "month", "hourly_rate"))
     values = (reports
-              .values_list("partner_id", "month", "hourly_rate", "hours", "review_status")
+              .values_list("partner_id", "month", "hourly_rate", "hours", "review_status", "eligible_hours")
               .order_by("partner_id", "month", "hourly_rate"))
     reported_value: dict = {}
     verified_value: dict = {}
-    for partner_id, month, rate, hours, status in values.iterator(chunk_size=2000):
+    for partner_id, month, rate, hours, status, eligible in values.iterator(chunk_size=2000):
         key = (partner_id, month, round_ore(rate))
         value = round_ore(hours * rate)
         if status != ReviewStatus.REJECTED:
             reported_value[key] = reported_value.get(key, ZERO) + value
         if status == ReviewStatus.ACCEPTED:
-            verified_value[key] = verified_value.get(key, ZERO) + value
+            verified = value if eligible is None else round_ore(eligible * rate)
+            verified_value[key] = verified_value.get(key, ZERO) + verified
     partners: OrderedDict = OrderedDict()
     for row in rows:
         group = partners.setdefault(row["partner_id"], {
@@ -167,6 +169,15 @@ def _claims(application: Application) -> list:
         claim.report_hours = _hours(reports.get(claim.pk, {}).get("hours"))
         claim.cash_count = cash.get(claim.pk, {}).get("n", 0)
         claim.cash_amount = _money(cash.get(claim.pk, {}).get("amount"))
+    # rules V1, V2: claimed, accepted (eligible), rejected, deducted and parked, labelled, as on the claim page;
+    # the items of every claim in two queries, however many claims there are.
+    items: dict = {}
+    for model in (TimeReport, CashContribution):
+        for item in model.objects.filter(Q(claim__in=claims) | Q(parked_from__in=claims)):
+            for claim_id in {item.claim_id, item.parked_from_id} - {None}:
+                items.setdefault(claim_id, []).append(item)
+    for claim in claims:
+        claim.totals = grants.claim_totals(claim, items.get(claim.pk, []))
     return claims
 
 
@@ -412,13 +423,15 @@ def _claims_sheet(book, claims) -> None:
     sheet = book.sheet(_("Claims"), [
         _("Claim"), _("Period start"), _("Period end"), _("Final"), _("State"), _("Time reports"), _("Hours"),
         _("Cash items"), _("Cash (SEK)"), _("Submitted at"), _("Verified by"), _("Verified at"), _("Paid by"),
-        _("Paid at"), _("Payable (SEK)"), _("Recovery (SEK)")])
+        _("Paid at"), _("Payable (SEK)"), _("Recovery (SEK)"), _("Claimed (SEK)"), _("Accepted (SEK)"),
+        _("Rejected (SEK)"), _("Deducted (SEK)"), _("Parked (SEK)")])
     for c in claims:
         sheet.append([c.number, c.period_start, c.period_end, _("yes") if c.is_final else _("no"),
                       c.get_state_display(), c.report_count, c.report_hours, c.cash_count, c.cash_amount,
                       xlsx.local(c.submitted_at), c.verified_by.get_username() if c.verified_by else None,
                       xlsx.local(c.verified_at), c.paid_by.get_username() if c.paid_by else None,
-                      xlsx.local(c.paid_at), c.payable_amount, c.recovery_amount])
+                      xlsx.local(c.paid_at), c.payable_amount, c.recovery_amount, c.totals.claimed,
+                      c.totals.accepted, c.totals.rejected, c.totals.deducted, c.totals.parked])
 
 
 def _journal_sheet(book, entries) -> None:

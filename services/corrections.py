@@ -85,8 +85,9 @@ def record_correction(entry: JournalEntry, *, by, amount, reason: str, hours=Non
         legs=reversed_legs, memo=f"Correction of #{entry.seq}: {reason.strip()}"[:500],
         payload={"reason": reason.strip(), "amount": str(amount)}, idempotency_key=idempotency_key,
     )
+    # rule T6: once the project has ended, an advance that verified costs no longer cover is recovered too.
     settlement.recover_excess(application, by=by, reason=f"correction of #{entry.seq}",
-                    key=f"recover:{correction.pk}")
+                              key=f"recover:{correction.pk}", final=application.state in Application.FINAL_STATES)
     log_event(by=by, action="correction", obj=correction, application=application,
               comment=reason, changes={"amount": [str(original - already), str(original - already - amount)]})
     return correction

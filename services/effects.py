@@ -30,19 +30,25 @@ def diff(before: dict, after: dict) -> dict:
 
 def state_changed(subject, *, by, application, from_state: str, to_state: str, comment: str = "",
                   name: str = "", book=None):
-    """A transition of an application or claim (`subject`): chained entry, audit event, mail on commit.
+    """A transition of an application, a claim or another object of an application such as an
+    amendment (`subject`): chained entry, audit event, mail on commit.
 
     The comment of a transition is a message to the applicant; an officers' internal note is an
     event of its own (services.comments), so that whole events can be kept from applicants.
     """
-    claim = None if subject is application else subject
+    claim = subject if subject is not application and subject._meta.model_name == "claim" else None
     # The audit event first, so the chained entry carries its hash: deleting or editing the event
     # afterwards is then a projection finding of verify_ledger (DESIGN §7).
     event = log_event(by=by, action="transition", obj=subject, application=application, from_state=from_state,
                       to_state=to_state, comment=comment)
-    entry = journal.record_transition(application, by=by, from_state=from_state, to_state=to_state,
-                                      comment=comment, claim=claim, book=book,
-                                      audit={"id": event.pk, "hash": checkpoints.audit_event_hash(event)})
+    audit = {"id": event.pk, "hash": checkpoints.audit_event_hash(event)}
+    if subject is application or claim is not None:
+        entry = journal.record_transition(application, by=by, from_state=from_state, to_state=to_state,
+                                          comment=comment, claim=claim, book=book, audit=audit)
+    else:  # another object of the application, e.g. an amendment (rule A2)
+        entry = journal.record_object_transition(application, by=by, object_name=subject._meta.model_name,
+                                                 object_id=subject.pk, from_state=from_state, to_state=to_state,
+                                                 comment=comment, book=book, audit=audit)
     if name:
         notifications.after_transition(application, name, comment=comment, claim=claim)
     return entry

@@ -243,6 +243,9 @@ class ClaimForm(Form):
 
 class ReviewItemForm(Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
+    eligible = forms.CharField(label=_("Eligible"), required=False, max_length=20)
+    deduction_type = forms.CharField(label=_("Error type"), required=False, max_length=30)
+    sampled = forms.BooleanField(label=_("Checked on the spot or in a sample"), required=False)
 
 
 class ReasonForm(Form):
@@ -317,7 +320,7 @@ class NotificationPreferenceForm(ModelForm):
 
 
 # ---------------------------------------------------------------- calls, organisations, people
-class CallForm(forms.Form):
+class CallForm(Form):
     """A call's settings; services.calls checks every rule (E1, S3, D1) and says which field is wrong."""
 
     regional_body = forms.ModelChoiceField(label=_("Regional body"), queryset=None, empty_label=None)
@@ -361,7 +364,7 @@ class CallForm(forms.Form):
             self.fields["regional_body"].queryset = bodies
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(Form):
     org_number = forms.CharField(
         label=_("Organisation number"), max_length=20,
         help_text=_("Ten digits, NNNNNN-NNNN, as in the Swedish Companies Registration Office."))
@@ -369,7 +372,7 @@ class OrganisationForm(forms.Form):
     contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(Form):
     email = forms.EmailField(label=_("E-mail address"))
     is_admin = forms.BooleanField(
         label=_("Organisation admin"), required=False,
@@ -381,7 +384,7 @@ class InvitationForm(forms.Form):
         self.fields["language"].initial = translation.get_language()
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(Form):
     """A new person's account: a user name and a password checked by Django's validators (in the service)."""
 
     username = forms.CharField(label=_("User name"), max_length=150,
@@ -411,3 +414,46 @@ class LanguagePasswordResetForm(PasswordResetForm):
         with translation.override(language):
             super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
                               html_email_template_name)
+class AdvanceForm(Form):
+    """An advance on the grant (rule T6)."""
+
+    amount = MoneyField(label=_("Advance (SEK)"))
+    reason = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class AmendmentForm(Form):
+    """An amendment request (rule A1): the proposed plan, with one hours and rate field per partner."""
+
+    reason = forms.CharField(label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 4}),
+                             max_length=2000)
+    public_cash = MoneyField(label=_("Proposed public cash (SEK)"))
+    end_date = forms.DateField(label=_("Proposed end date"), widget=DateInput())
+
+    def __init__(self, *args, partners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partners = list(partners)
+        for p in self.partners:
+            self.fields[f"partner_{p.pk}_hours"] = HoursField(
+                label=_("%(company)s: hours") % {"company": p.company.name}, initial=p.planned_hours)
+            self.fields[f"partner_{p.pk}_hourly_rate"] = MoneyField(
+                label=_("%(company)s: hourly rate (SEK)") % {"company": p.company.name}, initial=p.hourly_rate)
+
+    def partner_fields(self):
+        return [(self[f"partner_{p.pk}_hours"], self[f"partner_{p.pk}_hourly_rate"]) for p in self.partners]
+
+    def proposed_partners(self) -> dict:
+        return {p.pk: {"hours": self.cleaned_data[f"partner_{p.pk}_hours"],
+                       "hourly_rate": self.cleaned_data[f"partner_{p.pk}_hourly_rate"]} for p in self.partners}
+
+
+class AmendmentDecisionForm(Form):
+    granted = MoneyField(label=_("Granted fund after the amendment (SEK)"), required=False)
+    comment = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class CorrectionForm(Form):
+    """Part of a posted item found ineligible after verification (rule E7)."""
+
+    amount = MoneyField(label=_("Ineligible amount (SEK)"))
+    hours = HoursField(label=_("Ineligible hours"), required=False)
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=2000)

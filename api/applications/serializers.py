@@ -84,24 +84,24 @@ class CallSerializer(fields.ModelSerializer):
 RATIO = {"max_digits": 6, "decimal_places": 4}
 
 
-class CallUpdateSerializer(serializers.Serializer):
+class CallUpdateSerializer(fields.Serializer):
     """A call's settings (every field optional: PATCH changes what is given, while the call is a draft)."""
 
     title = serializers.CharField(max_length=200, required=False)
     fund_project_reference = serializers.CharField(max_length=50, required=False)
-    fund_budget = serializers.DecimalField(required=False, **MONEY)
+    fund_budget = fields.DecimalField(required=False, **MONEY)
     opens_on = serializers.DateField(required=False)
     closes_on = serializers.DateField(required=False)
     eligible_from = serializers.DateField(required=False)
     eligible_until = serializers.DateField(required=False)
-    fund_ratio = serializers.DecimalField(required=False, help_text=_("Share of the matched public cash the fund "
+    fund_ratio = fields.DecimalField(required=False, help_text=_("Share of the matched public cash the fund "
                                                                       "pays, at most 1 (rule E1)."), **RATIO)
-    inkind_ratio = serializers.DecimalField(required=False, **RATIO)
-    max_hourly_rate = serializers.DecimalField(required=False, **MONEY)
-    max_grant = serializers.DecimalField(required=False, **MONEY)
-    max_hours_per_person_month = serializers.DecimalField(required=False, **HOURS)
+    inkind_ratio = fields.DecimalField(required=False, **RATIO)
+    max_hourly_rate = fields.DecimalField(required=False, **MONEY)
+    max_grant = fields.DecimalField(required=False, **MONEY)
+    max_hours_per_person_month = fields.DecimalField(required=False, **HOURS)
     four_eyes = serializers.BooleanField(required=False)
-    four_eyes_threshold = serializers.DecimalField(required=False, allow_null=True, **MONEY)
+    four_eyes_threshold = fields.DecimalField(required=False, allow_null=True, **MONEY)
     attestation_by_second_user = serializers.BooleanField(required=False)
     reporting_period_months = serializers.IntegerField(required=False, min_value=3, max_value=6)
     grace_days = serializers.IntegerField(required=False, min_value=0, max_value=365)

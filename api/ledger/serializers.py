@@ -11,8 +11,10 @@ from api import fields
 from api.applications.serializers import COMMENT_MAX, HOURS, MONEY, IdField, user_name
 from api.base import MAX_ID
 from applications import selectors as app_selectors
+from applications.models import Amendment
 from core import clock
-from ledger.models import CashContribution, Claim, JournalEntry, Posting, TimeReport
+from ledger import grants
+from ledger.models import CashContribution, Claim, ErrorType, JournalEntry, Posting, TimeReport
 from services import deadlines
 
 
@@ -83,22 +85,47 @@ class CashContributionCreateSerializer(fields.Serializer):
 
 
 # ---------------------------------------------------------------- claims (rules E4, S3, T10)
+VERIFICATION_FIELDS = ["eligible_value", "deduction", "deduction_type", "sampled", "parked_from"]
+
+
 class ClaimTimeReportItemSerializer(fields.ModelSerializer):
     company_name = serializers.CharField(source="partner.company.name", read_only=True)
     value = fields.DecimalField(read_only=True, **MONEY)
+    eligible_value = fields.DecimalField(read_only=True, help_text=_("What counts as verified (rule V1)."),
+                                              **MONEY)
+    deduction = fields.DecimalField(read_only=True, **MONEY)
 
     class Meta:
         model = TimeReport
         fields = ["id", "partner", "company_name", "person_name", "month", "hours", "hourly_rate", "value",
-                  "review_status", "review_reason"]
+                  "review_status", "review_reason", "eligible_hours", *VERIFICATION_FIELDS]
         read_only_fields = fields
 
 
 class ClaimCashItemSerializer(fields.ModelSerializer):
+    eligible_value = fields.DecimalField(read_only=True, **MONEY)
+    deduction = fields.DecimalField(read_only=True, **MONEY)
+
     class Meta:
         model = CashContribution
-        fields = ["id", "amount", "paid_on", "voucher_reference", "review_status", "review_reason"]
+        fields = ["id", "amount", "paid_on", "voucher_reference", "review_status", "review_reason",
+                  "eligible_amount", *VERIFICATION_FIELDS]
         read_only_fields = fields
+
+
+class ClaimTotalsSerializer(fields.Serializer):
+    """A claim's figures (ledger.grants.ClaimTotals), the same as on its page and in the statement."""
+
+    claimed = fields.DecimalField(read_only=True, help_text=_("Everything in the claim as reported."), **MONEY)
+    accepted = fields.DecimalField(read_only=True, help_text=_("The eligible part of accepted items."), **MONEY)
+    rejected = fields.DecimalField(read_only=True, help_text=_("Items rejected in full."), **MONEY)
+    deducted = fields.DecimalField(read_only=True, help_text=_("Ineligible parts of accepted items."), **MONEY)
+    parked = fields.DecimalField(read_only=True, help_text=_("Items carried to the next claim."), **MONEY)
+    pending = fields.DecimalField(read_only=True, **MONEY)
+    payable = fields.DecimalField(read_only=True, allow_null=True, **MONEY)
+    recovery = fields.DecimalField(read_only=True, allow_null=True, **MONEY)
+    items = serializers.IntegerField(read_only=True)
+    checked = serializers.IntegerField(read_only=True, help_text=_("Items checked on the spot or in a sample."))
 
 
 class ClaimSerializer(fields.ModelSerializer):
@@ -111,13 +138,14 @@ class ClaimSerializer(fields.ModelSerializer):
     time_reports = ClaimTimeReportItemSerializer(many=True, read_only=True)
     cash_contributions = ClaimCashItemSerializer(many=True, read_only=True)
     payment_clock = serializers.SerializerMethodField()
+    totals = serializers.SerializerMethodField()
 
     class Meta:
         model = Claim
         fields = ["id", "application", "application_reference", "number", "period_start", "period_end",
                   "is_final", "state", "created_by", "created_at", "submitted_at", "verified_by", "verified_at",
                   "paid_by", "paid_at", "payable_amount", "recovery_amount", "return_reason", "time_reports",
-                  "cash_contributions", "payment_clock"]
+                  "cash_contributions", "payment_clock", "totals"]
         read_only_fields = fields
 
     def get_payment_clock(self, claim):
@@ -127,6 +155,10 @@ class ClaimSerializer(fields.ModelSerializer):
         return {"started_at": serializers.DateTimeField().to_representation(claim.clock_started_at),
                 "days_elapsed": found.elapsed, "days_left": found.days_left, "paused": found.paused,
                 "stopped": found.stopped, "warning": found.warning, "overdue": found.overdue}
+
+    @extend_schema_field(ClaimTotalsSerializer)
+    def get_totals(self, claim):
+        return ClaimTotalsSerializer(grants.claim_totals(claim, grants.claim_items(claim))).data
 
 
 PAYMENT_CLOCK_SCHEMA = {
@@ -165,9 +197,88 @@ class ClaimTransitionSerializer(fields.Serializer):
 
 
 class ItemReviewSerializer(fields.Serializer):
-    accept = serializers.BooleanField()
+    accept = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                      help_text=_("Short for decision accept (true) or reject (false)."))
+    decision = serializers.ChoiceField(choices=["accept", "reject", "park"], required=False, allow_null=True,
+                                       default=None, help_text=_("accept (in full or in part), reject, or park."))
+    eligible = fields.DecimalField(
+        required=False, allow_null=True, default=None, max_digits=14, decimal_places=2,
+        help_text=_("Accept in part (rule V1): the eligible hours of a time report or amount of a cash item."))
+    deduction_type = serializers.ChoiceField(choices=ErrorType.choices, required=False, allow_blank=True, default="")
+    sampled = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                       help_text=_("Checked on the spot or in a sample (rule V3)."))
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=COMMENT_MAX,
-                                   help_text=_("Required when the item is rejected."))
+                                   help_text=_("Required when the item is rejected, parked or accepted in part."))
+
+    def validate(self, data):
+        if data.get("decision") is None:
+            if data.get("accept") is None:
+                raise serializers.ValidationError({"decision": [_("Give a decision.")]})
+            data["decision"] = "accept" if data["accept"] else "reject"
+        return data
+
+
+class BulkAcceptSerializer(fields.Serializer):
+    time_reports = _ids(default=list)
+    cash_contributions = _ids(default=list)
+
+
+class AdvanceSerializer(fields.Serializer):
+    application = IdField(scope=app_selectors.applications_seen_in_full)
+    amount = fields.DecimalField(help_text=_("At most half the grant and the call's maximum (rule T6)."),
+                                      **MONEY)
+    reason = serializers.CharField(max_length=COMMENT_MAX)
+
+
+class TimeReportUpdateSerializer(fields.Serializer):
+    person_name = serializers.CharField(max_length=150)
+    month = serializers.DateField()
+    hours = fields.DecimalField(**HOURS)
+    hourly_rate = fields.DecimalField(**MONEY)
+    description = serializers.CharField(max_length=5000)
+
+
+class CashUpdateSerializer(fields.Serializer):
+    amount = fields.DecimalField(**MONEY)
+    paid_on = serializers.DateField()
+    voucher_reference = serializers.CharField(max_length=100)
+
+
+class AmendmentSerializer(fields.ModelSerializer):
+    application_reference = serializers.CharField(source="application.reference", read_only=True)
+    requested_by = UserNameField()
+    decided_by = UserNameField()
+    granted_amount = fields.DecimalField(source="decision.granted_amount", read_only=True, allow_null=True,
+                                              default=None, **MONEY)
+
+    class Meta:
+        model = Amendment
+        fields = ["id", "application", "application_reference", "number", "state", "reason",
+                  "current_public_cash", "current_end_date", "current_granted", "current_partners",
+                  "proposed_public_cash", "proposed_end_date", "proposed_partners", "requested_by", "requested_at",
+                  "decided_by", "decided_at", "decision_comment", "decision", "granted_amount"]
+        read_only_fields = fields
+
+
+class AmendmentPartnerSerializer(fields.Serializer):
+    hours = fields.DecimalField(required=False, **HOURS)
+    hourly_rate = fields.DecimalField(required=False, **MONEY)
+
+
+class AmendmentCreateSerializer(fields.Serializer):
+    application = IdField(scope=app_selectors.applications_seen_in_full)
+    reason = serializers.CharField(max_length=COMMENT_MAX)
+    public_cash = fields.DecimalField(required=False, allow_null=True, default=None, **MONEY)
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    partners = serializers.DictField(child=AmendmentPartnerSerializer(), required=False, default=dict,
+                                     help_text=_("{partner id: {hours, hourly_rate}}; partners left out keep "
+                                                 "their plan."))
+
+
+class AmendmentDecisionSerializer(fields.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(max_length=COMMENT_MAX, help_text=_("The rationale, or the reason to refuse."))
+    granted = fields.DecimalField(required=False, allow_null=True, default=None, **MONEY)
 
 
 # ---------------------------------------------------------------- ledger
@@ -212,6 +323,8 @@ class BalanceFigures(fields.Serializer):
     verified_inkind = fields.DecimalField(read_only=True, **MONEY)
     verified_hours = fields.DecimalField(read_only=True, **HOURS)
     paid = fields.DecimalField(read_only=True, help_text=_("Gross fund paid."), **MONEY)
+    advanced = fields.DecimalField(read_only=True, help_text=_("Advances paid, part of paid (rule T6)."),
+                                        **MONEY)
     recovered = fields.DecimalField(read_only=True, **MONEY)
     net_paid = fields.DecimalField(read_only=True, **MONEY)
     remaining = fields.DecimalField(read_only=True, help_text=_("Granted, not yet paid, not released."), **MONEY)

@@ -21,10 +21,10 @@ from api.base import IDEMPOTENCY_KEY, ApiViewMixin, error_responses, parse_id, v
 from api.idempotency import idempotent, service_key
 from applications import selectors as app_selectors
 from ledger import selectors as ledger_selectors
-from ledger.models import Posting, TimeReport
+from ledger.models import JournalEntry, Posting, TimeReport
 from ledger.selectors import application_balances, balances_by_application, balances_by_call, call_balances
+from services import advances, amendments, contributions, corrections
 from services import claims as claim_services
-from services import contributions, corrections
 from services.effects import log_event
 
 from .filters import (
@@ -36,10 +36,16 @@ from .filters import (
     TimeReportFilter,
 )
 from .serializers import (
+    AdvanceSerializer,
+    AmendmentCreateSerializer,
+    AmendmentDecisionSerializer,
+    AmendmentSerializer,
     ApplicationBalancesSerializer,
+    BulkAcceptSerializer,
     CallBalancesSerializer,
     CashContributionCreateSerializer,
     CashContributionSerializer,
+    CashUpdateSerializer,
     ClaimCreateSerializer,
     ClaimSerializer,
     ClaimTransitionInputSerializer,
@@ -49,6 +55,7 @@ from .serializers import (
     JournalEntrySerializer,
     TimeReportCreateSerializer,
     TimeReportSerializer,
+    TimeReportUpdateSerializer,
 )
 
 
@@ -82,6 +89,20 @@ class TimeReportViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMode
         report = contributions.report_time(data.pop("partner"), by=request.user,
                                       idempotency_key=service_key(request, "time-report"), **data)
         return self._read(report, status.HTTP_201_CREATED)
+
+    @extend_schema(tags=["time-reports"], request=TimeReportUpdateSerializer,
+                   responses={200: TimeReportSerializer, **error_responses(409, 422)})
+    def update(self, request, pk=None):
+        """Change a time report (its reporter, until it is attested or in a claim; rule V4)."""
+        data = validated(TimeReportUpdateSerializer, request)
+        report = contributions.update_time_report(self.get_object(), by=request.user, **data)
+        return self._read(report)
+
+    @extend_schema(tags=["time-reports"], responses={204: None, **error_responses(409)})
+    def destroy(self, request, pk=None):
+        """Delete a time report (its reporter, until it is attested or in a claim; rule V4)."""
+        contributions.delete_time_report(self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(tags=["time-reports"], request=None, responses={200: TimeReportSerializer, **error_responses(409)})
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -130,6 +151,20 @@ class CashContributionViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.Retrie
         return Response(CashContributionSerializer(self.get_queryset().get(pk=item.pk)).data,
                         status=status.HTTP_201_CREATED)
 
+    @extend_schema(tags=["cash-contributions"], request={"multipart/form-data": CashUpdateSerializer},
+                   responses={200: CashContributionSerializer, **error_responses(409, 422)})
+    def update(self, request, pk=None):
+        """Change a cash item (its reporter, until it is in a submitted claim; rule V4)."""
+        data = validated(CashUpdateSerializer, request)
+        item = contributions.update_cash(self.get_object(), by=request.user, **data)
+        return Response(CashContributionSerializer(self.get_queryset().get(pk=item.pk)).data)
+
+    @extend_schema(tags=["cash-contributions"], responses={204: None, **error_responses(409)})
+    def destroy(self, request, pk=None):
+        """Delete a cash item (its reporter, until it is in a submitted claim; rule V4)."""
+        contributions.delete_cash(self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(tags=["cash-contributions"], responses=RECEIPT_RESPONSES)
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def receipt(self, request, pk=None):
@@ -168,7 +203,9 @@ class ClaimViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
                 .select_related("application__call", "application__applicant", "created_by", "verified_by",
                                 "paid_by")
                 .prefetch_related(Prefetch("time_reports", queryset=TimeReport.objects.select_related("partner__company")),
-                                  "cash_contributions"))
+                                  Prefetch("parked_timereport",
+                                           queryset=TimeReport.objects.select_related("partner__company")),
+                                  "cash_contributions", "parked_cashcontribution"))
 
     def _read(self, claim, status_code=status.HTTP_200_OK) -> Response:
         return Response(ClaimSerializer(self.get_queryset().get(pk=claim.pk)).data, status=status_code)
@@ -228,8 +265,85 @@ class ClaimViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         if item is None:
             raise NotFound(_("The claim has no such item."))
         data = validated(ItemReviewSerializer, request)
-        claim_services.review_item(claim, item, by=request.user, accept=data["accept"], reason=data["reason"])
+        claim_services.review_item(claim, item, by=request.user, decision=data["decision"], reason=data["reason"],
+                                   eligible=data["eligible"], deduction_type=data["deduction_type"],
+                                   sampled=data["sampled"])
         return self._read(claim)
+
+    @extend_schema(tags=["claims"], operation_id="claims_bulk_accept", request=BulkAcceptSerializer,
+                   responses={200: ClaimSerializer, **error_responses(409)})
+    @action(detail=True, methods=["post"], url_path="bulk-accept", filter_backends=[])
+    def bulk_accept(self, request, pk=None):
+        """Accept the selected pending items in full (officers; rule E4)."""
+        claim = self.get_object()
+        data = validated(BulkAcceptSerializer, request)
+        items = (list(claim.time_reports.filter(pk__in=data["time_reports"]))
+                 + list(claim.cash_contributions.filter(pk__in=data["cash_contributions"])))
+        claim_services.bulk_accept(claim, items, by=request.user)
+        return self._read(claim)
+
+
+# ---------------------------------------------------------------- advances (rule T6)
+@_tagged("advances")
+class AdvanceViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Advances: decided and paid by an officer, offset against the following claims (rule T6)."""
+
+    serializer_class = JournalEntrySerializer
+    ordering = ["book_id", "seq"]
+
+    def get_queryset(self):
+        return (ledger_selectors.visible_entries(self.request.user).filter(kind=JournalEntry.Kind.ADVANCE)
+                .select_related("book", "application", "corrects")
+                .prefetch_related(Prefetch("postings", queryset=Posting.objects.select_related("account")
+                                           .order_by("ordinal"))))
+
+    @extend_schema(tags=["advances"], request=AdvanceSerializer,
+                   responses={201: JournalEntrySerializer, **error_responses(409, 422)})
+    def create(self, request):
+        """Pay an advance on an approved or active grant: ≤ half the grant and ≤ the call's maximum (officers)."""
+        data = validated(AdvanceSerializer, request)
+        entry = advances.pay_advance(data["application"], by=request.user, amount=data["amount"],
+                                     reason=data["reason"])
+        return Response(JournalEntrySerializer(self.get_queryset().get(pk=entry.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------- amendments (rules A1–A3)
+@_tagged("amendments")
+class AmendmentViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Amendments of active projects: requested by the applicant, decided by an officer."""
+
+    serializer_class = AmendmentSerializer
+    ordering = ["application_id", "number"]
+
+    def get_queryset(self):
+        return app_selectors.visible_amendments(self.request.user).select_related(
+            "application", "requested_by", "decided_by", "decision")
+
+    @extend_schema(tags=["amendments"], request=AmendmentCreateSerializer,
+                   responses={201: AmendmentSerializer, **error_responses(409, 422)})
+    def create(self, request):
+        """Request an amendment with a reason and the proposed plan (the applicant; rule A1)."""
+        data = validated(AmendmentCreateSerializer, request)
+        amendment = amendments.request_amendment(
+            data["application"], by=request.user, reason=data["reason"], public_cash=data["public_cash"],
+            end_date=data["end_date"], partners={k: {f: v for f, v in row.items()} for k, row in data["partners"].items()})
+        return Response(AmendmentSerializer(self.get_queryset().get(pk=amendment.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(tags=["amendments"], request=AmendmentDecisionSerializer,
+                   responses={200: AmendmentSerializer, **error_responses(409, 422)})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decide(self, request, pk=None):
+        """Approve (a new amending decision; the commitment moves by the difference) or refuse (officers)."""
+        amendment = self.get_object()
+        data = validated(AmendmentDecisionSerializer, request)
+        if data["approve"]:
+            amendments.approve_amendment(amendment, by=request.user, rationale=data["comment"],
+                                         granted=data["granted"])
+        else:
+            amendments.refuse_amendment(amendment, by=request.user, rationale=data["comment"])
+        return Response(AmendmentSerializer(self.get_queryset().get(pk=amendment.pk)).data)
 
 
 # ---------------------------------------------------------------- the ledger

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='cashcontribution',
             name='parked_from',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.claim', verbose_name='parked from claim'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='parked_%(class)s', to='ledger.claim', verbose_name='parked from claim'),
         ),
         migrations.AddField(
             model_name='cashcontribution',
@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='timereport',
             name='parked_from',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.claim', verbose_name='parked from claim'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='parked_%(class)s', to='ledger.claim', verbose_name='parked from claim'),
         ),
         migrations.AddField(
             model_name='timereport',

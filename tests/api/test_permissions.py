@@ -2,6 +2,7 @@
 on detail, nested lists and filters, exactly like one that does not exist."""
 import pytest
 
+from services import amendments
 from tests.api.helpers import expect, url
 from tests.api.world import build_world
 from tests.factories import RegionalBodyFactory, member
@@ -29,12 +30,14 @@ ENDPOINTS = {
     "application balances": lambda w: url("ledger/balances/applications", w.application.pk),
     "call balances": lambda w: url("ledger/balances/calls", w.application.call_id),
     "audit events of application": lambda w: url("audit/events") + f"?application={w.application.pk}",
+    "amendment": lambda w: url("amendments", w.amendment.pk),
 }
 
 # role → the endpoints it may read (everything else must be 404)
 EVERYTHING = set(ENDPOINTS)
 CAN_READ = {
     "applicant": EVERYTHING - {"call balances"},
+    # rule P1: amendments are the applicant's and the officers' business, not a partner company's
     "company rep of X": {"application", "application transitions", "partners of application", "partner",
                          "time report of company X", "time reports of application", "application balances",
                          "audit events of application",
@@ -49,7 +52,10 @@ CAN_READ = {
 
 @pytest.fixture
 def world(draft, applicant, officer, second_officer, call):
-    return build_world(draft, applicant, officer, second_officer, call)
+    built = build_world(draft, applicant, officer, second_officer, call)
+    built.amendment = amendments.request_amendment(built.application, by=applicant, reason="Förlängning.",
+                                                   public_cash=None, end_date=None)
+    return built
 
 
 @pytest.fixture
@@ -114,6 +120,9 @@ def test_filter_by_unknown_id_is_404_like_an_invisible_one(api, world, applicant
     ("post", lambda w: url("time-reports", w.x_report.pk, "attest"), None),
     ("post", lambda w: url("ledger/entries", w.entry.pk, "corrections"), {"amount": "1.00", "reason": "x"}),
     ("delete", lambda w: url("partners", w.x.pk), None),
+    ("post", lambda w: url("amendments", w.amendment.pk, "decide"), {"approve": False, "comment": "x"}),
+    ("post", lambda w: url("claims", w.open_claim.pk, "bulk-accept"), {"time_reports": [1]}),
+    ("delete", lambda w: url("time-reports", w.x_report.pk), None),
 ])
 def test_writes_on_invisible_objects_are_404(api, world, method, path, body):
     client = api(world.other_applicant)

@@ -13,6 +13,7 @@ from ledger.models import Book, CashContribution, JournalEntry, TimeReport
 from ledger.selectors import application_balances
 from reports import statement
 from reports.statement import render_statement_pdf, render_statement_xlsx, statement_context
+from services import claims as claim_services
 from services import contributions
 from tests.ledger import tamper
 from tests.reports.conftest import as_table, money, pdf_pages, pdf_text, xlsx_sheets
@@ -246,3 +247,23 @@ def test_statement_inkind_values_are_rounded_per_report_like_the_ledger(example,
     assert application_balances(application).verified_inkind == D("6069.78")  # not 6 069.77
     text = pdf_text(render_statement_pdf(application, by=auditor, lang="en").content)
     assert "Total 21.75 h 6,069.78 kr 21.75 h 6,069.78 kr" in text
+
+
+@pytest.mark.django_db
+def test_statement_claims_table_shows_labelled_totals_of_a_partly_accepted_claim(example, applicant, officer,
+                                                                                 second_officer):
+    # rules V1, E5: claimed, accepted (eligible), rejected and deducted, labelled, equal to the claim page
+    application, x, _y, reps = example
+    cash(application, applicant, "120000.00", "V1")
+    report(x, reps, months(application, 0), "100")
+    claim = claim_services.submit_claim(claim_services.create_claim(
+        application, by=applicant, period_start=application.start_date, period_end=application.end_date),
+        by=applicant)
+    claim_services.review_item(claim, claim.cash_contributions.get(), by=officer, decision="accept",
+                               eligible="100000.00", deduction_type="missing_evidence", reason="Kvitto saknas.")
+    claim_services.review_item(claim, claim.time_reports.get(), by=officer, decision="reject", reason="Fel.")
+    claim_services.verify_claim(claim, by=officer)
+    context = statement_context(application, by=officer)
+    row = context["claims"][0]
+    assert (row.totals.claimed, row.totals.accepted, row.totals.rejected, row.totals.deducted) == (
+        D("200000.00"), D("100000.00"), D("80000.00"), D("20000.00"))

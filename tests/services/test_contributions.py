@@ -69,11 +69,10 @@ def test_month_outside_project_is_refused(partner, company_rep):
 @pytest.mark.django_db
 def test_hours_per_person_and_month_are_capped(partner, company_rep):
     # rule S1 practice: at most 200 h per person and month by default
-    report(partner, company_rep, hours="150")
     with pytest.raises(RuleViolation) as info:
-        report(partner, company_rep, hours="50.01")
+        report(partner, company_rep, hours="200.01")
     assert "at most 200" in info.value.field_errors["hours"][0]
-    report(partner, company_rep, hours="50", person_name="Bertil")
+    report(partner, company_rep, hours="200", person_name="Bertil")
 
 
 @pytest.mark.django_db
@@ -245,3 +244,97 @@ def test_one_open_claim_at_a_time(submitted_claim, active, applicant, partner, c
     contributions.attest_time_report(report(partner, company_rep, person_name="Cilla"), by=company_rep)
     with pytest.raises(RuleViolation, match="earlier claim is still open"):
         claim_services.create_claim(active, by=applicant, period_start=active.start_date, period_end=active.end_date)
+
+
+# ---------------------------------------------------------------- contribution hygiene (rules V4, V6)
+@pytest.mark.django_db
+def test_future_month_is_refused(partner, company_rep):
+    # rule V4: work not yet done cannot be reported
+    from django.utils import timezone
+    today = timezone.localdate()
+    nxt = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    with pytest.raises(RuleViolation) as info:
+        report(partner, company_rep, month=nxt)
+    assert "has not begun" in info.value.field_errors["month"][0]
+
+
+@pytest.mark.django_db
+def test_future_payment_date_is_refused(active, applicant):
+    # rule V4: cash is reported once paid
+    from django.utils import timezone
+    with pytest.raises(RuleViolation) as info:
+        contributions.report_cash(active, by=applicant, amount="100.00",
+                                  paid_on=timezone.localdate() + timedelta(days=1), voucher_reference="F1")
+    assert "future" in info.value.field_errors["paid_on"][0]
+
+
+@pytest.mark.django_db
+def test_second_report_for_person_partner_and_month_is_refused(partner, company_rep):
+    # rule V4: one time report per person, partner and month
+    report(partner, company_rep, hours="10")
+    with pytest.raises(RuleViolation) as info:
+        report(partner, company_rep, hours="10", person_name="anna")
+    assert "already has a time report" in info.value.field_errors["month"][0]
+
+
+@pytest.mark.django_db
+def test_database_refuses_a_duplicate_time_report(partner, company_rep):
+    # rule V4: the constraint holds even past the service
+    from django.db import IntegrityError, transaction
+    first = report(partner, company_rep, hours="10")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TimeReport.objects.create(partner=partner, person_name="ANNA", month=first.month, hours=D("1"),
+                                  hourly_rate=D("1"), description="x", reported_by=company_rep)
+
+
+@pytest.mark.django_db
+def test_reporter_edits_and_deletes_an_unattested_report(partner, company_rep):
+    # rule V4: a typo is fixed by the one who entered it
+    item = report(partner, company_rep, hours="99")
+    item = contributions.update_time_report(item, by=company_rep, person_name="Anna", month=item.month, hours="9",
+                                            hourly_rate="800", description="Utveckling")
+    assert item.hours == D("9.00")
+    contributions.delete_time_report(item, by=company_rep)
+    assert not TimeReport.objects.filter(pk=item.pk).exists()
+
+
+@pytest.mark.django_db
+def test_attested_report_cannot_be_edited(partner, company_rep):
+    item = contributions.attest_time_report(report(partner, company_rep), by=company_rep)
+    with pytest.raises(TransitionConflict):
+        contributions.delete_time_report(item, by=company_rep)
+
+
+@pytest.mark.django_db
+def test_another_user_cannot_edit_a_report(partner, company_rep, company):
+    from tests.factories import member
+    other = member("company", company, "colleague")
+    item = report(partner, company_rep)
+    with pytest.raises(NotPermitted):
+        contributions.delete_time_report(item, by=other)
+
+
+@pytest.mark.django_db
+def test_cash_in_a_submitted_claim_cannot_be_edited(active, applicant):
+    item = contributions.report_cash(active, by=applicant, amount="100.00", paid_on=active.start_date,
+                                     voucher_reference="E1")
+    item = contributions.update_cash(item, by=applicant, amount="90.00", paid_on=active.start_date,
+                                     voucher_reference="E1")
+    assert item.amount == D("90.00")
+    claim = claim_services.create_claim(active, by=applicant, period_start=active.start_date,
+                                        period_end=active.end_date)
+    claim_services.submit_claim(claim, by=applicant)
+    with pytest.raises(TransitionConflict):
+        contributions.delete_cash(item, by=applicant)
+
+
+@pytest.mark.django_db
+def test_reporter_may_not_attest_where_the_call_requires_a_second_user(partner, company_rep, company, call):
+    # rule V6
+    from tests.factories import member
+    FundingCall.objects.filter(pk=call.pk).update(attestation_by_second_user=True)
+    item = report(partner, company_rep)
+    with pytest.raises(RuleViolation, match="second company user"):
+        contributions.attest_time_report(item, by=company_rep)
+    attested = contributions.attest_time_report(item, by=member("company", company, "colleague"))
+    assert attested.is_attested

@@ -149,3 +149,38 @@ def test_receipt_is_not_found_for_partners_and_outsiders(as_user, applicant, com
                                 receipt=SimpleUploadedFile("k.pdf", PDF, "application/pdf"))
     for user in (company_rep, outsider):
         assert as_user(user).get(reverse("web:receipt_download", args=[item.pk])).status_code == 404
+
+
+# ---------------------------------------------------------------- hygiene on the web (rules V4, V6)
+@pytest.mark.django_db
+def test_reporter_changes_and_deletes_a_typo(as_user, company_rep, partner):
+    # rule V4: a 999 999 typo is fixed by the one who entered it
+    from django.urls import reverse
+
+    from services import contributions
+    report = contributions.report_time(partner, by=company_rep, person_name="Anna",
+                                       month=partner.application.start_date, hours="199", hourly_rate="800",
+                                       description="Skrivfel")
+    client = as_user(company_rep)
+    response = client.post(reverse("web:time_report_edit", args=[report.pk]), {
+        "partner": partner.pk, "person_name": "Anna", "month": f"{report.month:%Y-%m}", "hours": "19",
+        "hourly_rate": "800", "description": "Rättat"})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.hours == D("19.00")
+    client.post(reverse("web:time_report_delete", args=[report.pk]))
+    assert not type(report).objects.filter(pk=report.pk).exists()
+
+
+@pytest.mark.django_db
+def test_attest_asks_for_confirmation_first(as_user, company_rep, partner):
+    from django.urls import reverse
+
+    from services import contributions
+    report = contributions.report_time(partner, by=company_rep, person_name="Anna",
+                                       month=partner.application.start_date, hours="10", hourly_rate="800",
+                                       description="Arbete")
+    page = as_user(company_rep).get(reverse("web:application_detail", args=[partner.application.reference])
+                                     + f"?confirm=attest-{report.pk}").content.decode()
+    assert f'id="confirm-attest-{report.pk}" aria-labelledby="confirm-attest-{report.pk}-title" open' in page
+    assert "Attested reports can no longer be changed." in page

@@ -383,6 +383,7 @@ def application_detail(request, reference, comment_form=None):
     events = (ledger_selectors.visible_events(user).filter(application=application).select_related("actor")
               .order_by("occurred_at", "id"))
     may_comment = permissions.is_officer_of_call(user, application.call)
+    balances = application_balances(application)
     return render(request, "web/application_detail.html", {
         "changes_requested": _changes_requested(application, events) if is_applicant else None,
         "comment_form": (comment_form or CommentForm(auto_id="id_comment_%s")) if may_comment else None,
@@ -390,7 +391,7 @@ def application_detail(request, reference, comment_form=None):
         "partners": partners,
         "budget": grants.planned_budget(application),
         "decision": application.decisions.select_related("decided_by").first(),
-        "balances": application_balances(application),
+        "balances": balances,
         "time_reports": time_reports,
         "cash_items": (ledger_selectors.visible_cash(user).filter(application=application).select_related("claim")
                        if everything else None),
@@ -412,6 +413,12 @@ def application_detail(request, reference, comment_form=None):
         "retention_end": retention_end_of(application),
         "state_aid": application.partners.filter(has_state_aid=True).exists(),
         "dossier_large": everything and application.state != Application.State.DRAFT and dossier.is_large(application),
+        # Life after approval (rules A1, T6): amendments for those who see everything, advances by officers.
+        "amendments": application.amendments.all() if everything else None,
+        "can_amend": is_applicant and application.state == Application.State.ACTIVE,
+        "can_advance": (permissions.is_officer_of_call(user, application.call)
+                        and application.state in (Application.State.APPROVED, Application.State.ACTIVE)
+                        and not balances.advanced),
     })
 
 

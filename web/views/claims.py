@@ -1,5 +1,6 @@
 """Payment claims: the applicant assembles and submits; an officer reviews item by item, verifies; another pays."""
 from django.contrib import messages
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,9 +13,10 @@ from core.display import sek
 from core.errors import RuleViolation, TransitionConflict
 from ledger import grants
 from ledger import selectors as ledger_selectors
-from ledger.models import Claim
+from ledger.models import Claim, ErrorType, JournalEntry, TimeReport
 from services import claims as claim_services
-from web.forms import ClaimForm, ReasonForm, ReviewItemForm, add_violation
+from services import corrections
+from web.forms import ClaimForm, CorrectionForm, ReasonForm, ReviewItemForm, add_violation
 
 from .common import require, visible_application
 
@@ -61,13 +63,21 @@ def claim_detail(request, reference, number, *, item_errors=None, reason_form=No
     user = request.user
     application, claim = _claim(request, reference, number)
     is_officer = permissions.is_officer_of_call(user, application.call)
-    reports = list(claim.time_reports.select_related("partner__company", "attested_by"))
-    cash = list(claim.cash_contributions.all())
+    related = TimeReport.objects.select_related("partner__company", "attested_by")
+    all_items = grants.claim_items(Claim.objects.prefetch_related(
+        Prefetch("time_reports", queryset=related), Prefetch("parked_timereport", queryset=related),
+        "cash_contributions", "parked_cashcontribution").get(pk=claim.pk))
+    reports = [i for i in all_items if isinstance(i, TimeReport)]
+    cash = [i for i in all_items if not isinstance(i, TimeReport)]
     item_errors = item_errors or {}
+    warnings = grants.claim_warnings(claim) if is_officer else {}
     for kind, items in (("time", reports), ("cash", cash)):
         for item in items:
             item.kind = kind
             item.errors = item_errors.get((kind, item.pk), [])
+            item.warnings = warnings.get((kind, item.pk), [])
+            item.parked_out = item.claim_id != claim.pk  # rule V2: carried to a later claim
+    _attach_entries(claim, reports, cash)
     submitted = claim.state == Claim.State.SUBMITTED
     four_eyes_block = (claim.state == Claim.State.VERIFIED and application.call.four_eyes
                        and claim.verified_by_id == user.pk)
@@ -78,14 +88,42 @@ def claim_detail(request, reference, number, *, item_errors=None, reason_form=No
         "cash_items": cash,
         "can_submit": claim.state in (Claim.State.DRAFT, Claim.State.RETURNED) and has_transition_perm(claim.submit, user),
         "can_review": is_officer and submitted,
-        "pending": sum(1 for i in reports + cash if i.review_status == "pending"),
+        "can_correct": is_officer and claim.state in (Claim.State.VERIFIED, Claim.State.PAID),
+        "pending": sum(1 for i in reports + cash if i.review_status == "pending" and not i.parked_out),
+        "totals": grants.claim_totals(claim, all_items),
+        "error_types": ErrorType.choices,
         "preview": grants.preview_payout(claim) if is_officer and claim.state in (
             Claim.State.SUBMITTED, Claim.State.VERIFIED) else None,
         "can_pay": is_officer and claim.state == Claim.State.VERIFIED and not four_eyes_block,
         "four_eyes_block": four_eyes_block,
         "reason_form": reason_form or ReasonForm(auto_id="id_return_%s"),
-        "events": AuditEvent.objects.filter(object_type="claim", object_id=str(claim.pk)).order_by("occurred_at", "id"),
+        # The claim's own transitions and every decision on its items (rules E5, V1–V3).
+        "events": AuditEvent.objects.filter(
+            Q(object_type="claim", object_id=str(claim.pk))
+            | Q(object_type="timereport", object_id__in=[str(r.pk) for r in reports], action="review")
+            | Q(object_type="cashcontribution", object_id__in=[str(c.pk) for c in cash], action="review")
+        ).order_by("occurred_at", "id"),
     }, status=status)
+
+
+def _attach_entries(claim, reports, cash) -> None:
+    """Each posted item with its entry, the corrections of it and the recoveries they caused (rules E7, T10)."""
+    entries = list(JournalEntry.objects.filter(
+        claim=claim, kind__in=[JournalEntry.Kind.CASH_CONTRIBUTION, JournalEntry.Kind.INKIND_CONTRIBUTION]))
+    corrections = list(JournalEntry.objects.filter(corrects__in=entries).select_related("corrects")
+                       .order_by("seq"))
+    recoveries = {e.idempotency_key: e for e in JournalEntry.objects.filter(
+        kind=JournalEntry.Kind.RECOVERY, idempotency_key__in=[f"recover:{c.pk}" for c in corrections])}
+    by_item = {}
+    for entry in entries:
+        key = ("time", entry.payload.get("time_report")) if "time_report" in entry.payload else (
+            "cash", entry.payload.get("cash_contribution"))
+        by_item[key] = entry
+    for kind, items in (("time", reports), ("cash", cash)):
+        for item in items:
+            item.entry = by_item.get((kind, item.pk))
+            item.corrections = [
+                (c, recoveries.get(f"recover:{c.pk}")) for c in corrections if item.entry and c.corrects_id == item.entry.pk]
 
 
 def _run(request, action):
@@ -119,14 +157,66 @@ def claim_review_item(request, reference, number, kind, pk):
     item = get_object_or_404(items, pk=pk)
     form = ReviewItemForm(request.POST)
     form.is_valid()
-    accept = request.POST.get("decision") == "accept"
+    data = form.cleaned_data
     try:
-        claim_services.review_item(claim, item, by=request.user, accept=accept,
-                                    reason=form.cleaned_data.get("reason", ""))
+        claim_services.review_item(claim, item, by=request.user, decision=request.POST.get("decision"),
+                                   reason=data.get("reason", ""), eligible=data.get("eligible") or None,
+                                   deduction_type=data.get("deduction_type", ""), sampled=data.get("sampled"))
     except RuleViolation as exc:
         return claim_detail(request, reference, number, item_errors={(kind, item.pk): exc.messages}, status=400)
     except TransitionConflict as exc:
         messages.error(request, str(exc))
+    url = reverse("web:claim_detail", kwargs={"reference": reference, "number": number})
+    return redirect(f"{url}#item-{kind}-{pk}")
+
+
+@require_POST
+def claim_bulk_accept(request, reference, number):
+    """Accept the ticked items in full (rule E4)."""
+    application, claim = _claim(request, reference, number)
+    require(permissions.is_officer_of_call(request.user, application.call))
+    items = (list(claim.time_reports.filter(pk__in=_ids(request.POST.getlist("time"))))
+             + list(claim.cash_contributions.filter(pk__in=_ids(request.POST.getlist("cash")))))
+    count = 0
+    if _run(request, lambda: claim_services.bulk_accept(claim, items, by=request.user)):
+        count = len(items)
+        messages.success(request, _("%(count)s selected item(s) were accepted.") % {"count": count})
+    return redirect("web:claim_detail", reference=reference, number=number)
+
+
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit() and len(str(v)) < 12]
+
+
+@require_POST
+def claim_correct_item(request, reference, number, kind, pk):
+    """An officer declares part of a posted item ineligible: a reversing entry and any recovery (rule E7)."""
+    application, claim = _claim(request, reference, number)
+    require(permissions.is_officer_of_call(request.user, application.call) and kind in ("time", "cash"))
+    key = "time_report" if kind == "time" else "cash_contribution"
+    entry = next((e for e in claim.journal_entries.filter(
+        kind__in=[JournalEntry.Kind.CASH_CONTRIBUTION, JournalEntry.Kind.INKIND_CONTRIBUTION])
+        if e.payload.get(key) == pk), None)
+    require(entry is not None)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            correction = corrections.record_correction(entry, by=request.user, amount=data["amount"],
+                                                       reason=data["reason"], hours=data.get("hours"))
+        except RuleViolation as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            recovered = JournalEntry.objects.filter(idempotency_key=f"recover:{correction.pk}").first()
+            messages.success(request, _("The correction is recorded as entry #%(seq)s; %(recovery)s is recovered.")
+                             % {"seq": correction.seq,
+                                "recovery": sek(-sum(p.amount for p in recovered.postings.all() if p.amount < 0))
+                                if recovered else sek(0)})
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
     url = reverse("web:claim_detail", kwargs={"reference": reference, "number": number})
     return redirect(f"{url}#item-{kind}-{pk}")
 

@@ -45,6 +45,73 @@ def time_report_create(request, reference):
     return render(request, "web/time_report_form.html", {"form": form, "application": application})
 
 
+def _own_time_report(user, pk):
+    """A time report the user entered and may still change (rule V4); 404 for anything else."""
+    report = get_object_or_404(ledger_selectors.visible_time_reports(user).select_related(
+        "partner__company", "partner__application"), pk=pk)
+    require(report.reported_by_id == user.pk and not report.is_attested and report.claim_id is None)
+    return report
+
+
+def time_report_edit(request, pk):
+    """The reporter corrects a time report until it is attested or claimed (rule V4)."""
+    user = request.user
+    report = _own_time_report(user, pk)
+    application = report.partner.application
+    partners = application.partners.filter(pk=report.partner_id).select_related("company")
+    if request.method == "POST":
+        form = TimeReportForm(request.POST, partners=partners)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                contributions.update_time_report(
+                    report, by=user, person_name=data["person_name"], month=data["month"], hours=data["hours"],
+                    hourly_rate=data["hourly_rate"], description=data["description"])
+            except RuleViolation as exc:
+                add_violation(form, exc)
+            except TransitionConflict as exc:
+                messages.error(request, str(exc))
+                return redirect("web:application_detail", reference=application.reference)
+            else:
+                messages.success(request, _("The time report of %(person)s was changed.")
+                                 % {"person": data["person_name"]})
+                return redirect("web:application_detail", reference=application.reference)
+    else:
+        form = TimeReportForm(partners=partners, initial={
+            "partner": report.partner, "person_name": report.person_name, "month": report.month,
+            "hours": report.hours, "hourly_rate": report.hourly_rate, "description": report.description})
+    return render(request, "web/time_report_form.html", {"form": form, "application": application,
+                                                         "report": report}, status=400 if form.errors else 200)
+
+
+@require_POST
+def time_report_delete(request, pk):
+    report = _own_time_report(request.user, pk)
+    reference = report.partner.application.reference
+    try:
+        contributions.delete_time_report(report, by=request.user)
+    except TransitionConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The time report of %(person)s for %(month)s was deleted.")
+                         % {"person": report.person_name, "month": f"{report.month:%Y-%m}"})
+    return redirect("web:application_detail", reference=reference)
+
+
+@require_POST
+def cash_delete(request, pk):
+    """The reporter removes a cash item not yet in a submitted claim (rule V4)."""
+    item = get_object_or_404(ledger_selectors.visible_cash(request.user).select_related("application"), pk=pk)
+    require(item.reported_by_id == request.user.pk)
+    try:
+        contributions.delete_cash(item, by=request.user)
+    except TransitionConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The cash item %(voucher)s was deleted.") % {"voucher": item.voucher_reference})
+    return redirect("web:application_detail", reference=item.application.reference)
+
+
 @require_POST
 def time_report_attest(request, pk):
     user = request.user
@@ -55,10 +122,15 @@ def time_report_attest(request, pk):
         contributions.attest_time_report(report, by=user)
     except TransitionConflict as exc:
         messages.error(request, str(exc))
+    except RuleViolation as exc:  # rule V6: a second user attests
+        for message in exc.messages:
+            messages.error(request, message)
     else:
         messages.success(request, _("The time report of %(person)s for %(month)s is attested.")
                          % {"person": report.person_name, "month": f"{report.month:%Y-%m}"})
-    return _back(request, "web:dashboard")
+    if request.POST.get("next") or request.GET.get("next"):
+        return _back(request, "web:dashboard")
+    return redirect("web:application_detail", reference=report.partner.application.reference)
 
 
 def _back(request, default):

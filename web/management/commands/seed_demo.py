@@ -15,9 +15,9 @@ from django.db import transaction
 from applications.models import Application, FundingCall, Membership, Organisation
 from ledger import journal
 from ledger.models import JournalEntry
+from services import amendments, contributions, corrections, deadlines, drafting, lifecycle
 from services import calls as call_services
 from services import claims as claim_services
-from services import contributions, corrections, deadlines, drafting, lifecycle
 
 D = Decimal
 DEMO_PASSWORD = "testbed-demo-2026"
@@ -203,6 +203,9 @@ class Command(BaseCommand):
         entry = second.journal_entries.get(kind=JournalEntry.Kind.CASH_CONTRIBUTION)
         corrections.record_correction(entry, by=officer, amount=D("25000.00"),
                                           reason="Del av fakturan avser utrustning utanför projektet.")
+        # An amendment waiting for the officer (rule A1): 50 more hours for Kalmar Sensorteknik.
+        amendments.request_amendment(app, by=who, reason="Fler timmar för integrationen med larmcentralen.",
+                                     public_cash=None, end_date=None, partners={x.pk: {"hours": D("350")}})
 
         # 2. Draft.
         self._application(call, orgs, users, applicant="Kalmar kommun", title="Digital skolskjuts",
