@@ -51,6 +51,15 @@ USERS = [
     ("company-glasriket", "Glasriket Digital AB", Membership.Role.COMPANY, False),
 ]
 
+# First and last names: documents and timelines name people, not usernames.
+FULL_NAMES = {
+    "applicant": ("Maria", "Lindqvist"), "company": ("Johan", "Ek"), "officer": ("Karin", "Holm"),
+    "auditor": ("Lars", "Nyberg"), "officer2": ("Erik", "Sandberg"), "applicant-kalmar": ("Sara", "Berg"),
+    "applicant-vastervik": ("Anders", "Lund"), "applicant-kalmarhem": ("Eva", "Strand"),
+    "company-smalandsdata": ("Nils", "Åberg"), "company-robotik": ("Lina", "Öhman"),
+    "company-glasriket": ("Per", "Glas"),
+}
+
 
 class Command(BaseCommand):
     help = "Load the demo data (idempotent). Refuses to run when DEBUG is off."
@@ -86,6 +95,10 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            first, last = FULL_NAMES.get(username, ("", ""))
+            if (user.first_name, user.last_name) != (first, last):
+                user.first_name, user.last_name = first, last
+                user.save(update_fields=["first_name", "last_name"])
             Membership.objects.get_or_create(user=user, organisation=orgs[org], role=role)
             users[username] = user
         admin, created = User.objects.get_or_create(
