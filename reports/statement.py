@@ -11,7 +11,6 @@ the spreadsheet (`statement_xlsx`).
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import PurePath
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Min, Q, Sum
@@ -424,8 +423,9 @@ def _cash_sheet(book, application) -> None:
     items = (CashContribution.objects.filter(application=application).select_related("reported_by", "claim")
              .order_by("paid_on", "id"))
     for item in items.iterator(chunk_size=2000):
-        # The receipt's file name only: the storage path is the server's business (issue 20).
-        sheet.append([item.voucher_reference, item.paid_on, item.amount, PurePath(item.receipt.name).name or None,
+        # Whether a receipt is kept, never where: the storage path is the server's business (issue 20);
+        # the dossier and the receipt link give the file itself to those who may see it.
+        sheet.append([item.voucher_reference, item.paid_on, item.amount, _("attached") if item.receipt else None,
                       person(item.reported_by), xlsx.local(item.reported_at),
                       item.claim.number if item.claim else None, item.get_review_status_display(), item.review_reason])
 
