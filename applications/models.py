@@ -398,10 +398,6 @@ class AuditEvent(models.Model):
 
     comment_kind = models.CharField(max_length=10, choices=CommentKind.choices, default=CommentKind.MESSAGE)
 
-    @property
-    def is_internal(self) -> bool:
-        return self.comment_kind == self.CommentKind.INTERNAL
-
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
@@ -416,6 +412,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Audit events are append-only.")
+
+    @property
+    def is_internal(self) -> bool:
+        return self.comment_kind == self.CommentKind.INTERNAL
 
 
 class ReportingPeriod(models.Model):

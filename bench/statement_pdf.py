@@ -19,7 +19,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 

@@ -1,8 +1,11 @@
 """Printed reports fit their paper (issue 20, deliverable 5): every table's right edge lies inside the
 page's content box, in Swedish and English, measured on WeasyPrint's own layout; the call summary's
 first page is a summary, not an applications table cut after two rows."""
+import io
+
 import pytest
 from django.utils import translation
+from pypdf import PdfReader
 from weasyprint import HTML
 
 from reports import call_summary, pdf, statement
@@ -53,9 +56,6 @@ def test_every_call_summary_table_fits_its_page(lang, demo, demo_user):
 @pytest.mark.django_db
 def test_call_summary_does_not_start_the_applications_table_at_the_foot_of_page_one(demo, demo_user):
     rendered = call_summary.render_call_summary_pdf(demo.call, by=demo_user("officer"), lang="sv")
-    from pypdf import PdfReader
-    import io
-
     first = " ".join((PdfReader(io.BytesIO(rendered.content)).pages[0].extract_text() or "").split())
     assert "Ansökningar per status" in first and demo.reference not in first
     assert demo.reference in pdf_text(rendered.content)
