@@ -44,7 +44,9 @@ FIELD_LABELS = {
     "planned_hours": _lazy("Planned hours"), "hourly_rate": _lazy("Hourly rate"),
     "role_description": _lazy("Role in the testbed"), "company": _lazy("Company"),
     "granted_amount": _lazy("Granted fund amount"), "amount": _lazy("Amount"), "review_status": _lazy("Review"),
-    "hours": _lazy("Hours"), "paid_on": _lazy("Payment date"),
+    "hours": _lazy("Hours"), "paid_on": _lazy("Payment date"), "voucher_reference": _lazy("Voucher"),
+    "person_name": _lazy("Person"), "month": _lazy("Month"), "work_description": _lazy("Work description"),
+    "hourly_rate_basis": _lazy("Hourly rate"), "eligible": _lazy("Eligible amount"),
 }
 _LONG = 80
 
@@ -132,3 +134,23 @@ def memo_in_words(memo: str) -> str:
         if match := pattern.match(memo):
             return str(template) % match.groupdict()
     return memo
+
+
+# Comments the system writes on a claim's transitions, in the words of the language they were written
+# in; shown in the reader's language with the amount formatted for it.
+_COMMENTS = [
+    (re.compile(r"^Payable (?P<amount>-?[\d,]+\.\d\d) kr$"), _lazy("Payable %(amount)s")),
+    (re.compile(r"^Paid (?P<amount>-?[\d,]+\.\d\d) kr$"), _lazy("Paid %(amount)s")),
+    (re.compile(r"^Final claim (?P<number>\d+) submitted\.$"), _lazy("Final claim %(number)s submitted.")),
+]
+
+
+def comment_in_words(comment: str) -> str:
+    """A comment the system wrote ("Payable 50,000.00 kr") in the active language; people's words as written."""
+    for pattern, template in _COMMENTS:
+        if match := pattern.match(comment or ""):
+            values = match.groupdict()
+            if "amount" in values:
+                values["amount"] = display.sek(Decimal(values["amount"].replace(",", "")))
+            return str(template) % values
+    return comment

@@ -26,6 +26,27 @@ def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     return (numerator / denominator).quantize(TWO) if denominator else None
 
 
+# Applications that ask for nothing (yet, or any more): counted apart, never in the call's totals.
+APART = (Application.State.DRAFT, Application.State.WITHDRAWN, Application.State.REJECTED)
+
+
+def _by_state(rows: list) -> dict:
+    """Count and money per state, in life-cycle order; drafts, withdrawn and rejected apart."""
+    states = {}
+    for row in rows:
+        group = states.setdefault(row["state"], {"state": row["state"], "label": row["state_label"], "count": 0,
+                                                  "requested": ZERO, "approved": ZERO, "net_paid": ZERO})
+        group["count"] += 1
+        for key in ("requested", "approved", "net_paid"):
+            group[key] += row[key]
+    order = list(Application.State.values)
+    groups = sorted(states.values(), key=lambda g: order.index(g["state"]))
+    counted = [g for g in groups if g["state"] not in APART]
+    return {"counted": counted, "apart": [g for g in groups if g["state"] in APART],
+            "total": {"count": sum(g["count"] for g in counted),
+                      **{key: sum((g[key] for g in counted), ZERO) for key in ("requested", "approved", "net_paid")}}}
+
+
 def call_summary_context(call: FundingCall, *, by=None) -> dict:
     call = FundingCall.objects.select_related("regional_body").get(pk=call.pk)
     applications = list(Application.objects.filter(call=call).select_related("applicant", "call")
@@ -47,12 +68,13 @@ def call_summary_context(call: FundingCall, *, by=None) -> dict:
             "verified_ratio": _ratio(b.verified_inkind, b.verified_cash),
         }
         rows.append(row)
-        for key in keys:
-            totals[key] += row[key]
+        if application.state not in APART:  # drafts, withdrawn and rejected ask for nothing
+            for key in keys:
+                totals[key] += row[key]
     cb = call_balances(call)
     now, author = timezone.now(), generated_by(by)
     return {
-        "call": call, "rows": rows, "totals": totals, "budget": cb.budget, "uncommitted": cb.uncommitted,
+        "call": call, "rows": rows, "totals": totals, "by_state": _by_state(rows), "budget": cb.budget, "uncommitted": cb.uncommitted,
         "call_totals": cb.totals,
         # budget = uncommitted + outstanding commitment + net paid: the call's money is all accounted for.
         "accounted": cb.uncommitted + cb.totals.committed + cb.totals.net_paid,

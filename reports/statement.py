@@ -12,6 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone, translation
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from applications import permissions
 from applications.models import Application, AuditEvent
 from core.money import ZERO, round_hours, round_ore
-from ledger import grants, keys, matching
+from ledger import grants, keys, labels, matching
 from ledger.grants import planned_budget
 from ledger.integrity import verify_for_statement
 from ledger.models import Account, CashContribution, JournalEntry, Posting, ReviewStatus, TimeReport
@@ -42,6 +43,17 @@ def _money(value) -> Decimal:
 
 def _hours(value) -> Decimal:
     return ZERO if value is None else round_hours(value)
+
+
+def person(user) -> str:
+    """First and last name in documents; the username only for a user without a name."""
+    return (user.get_full_name() or user.get_username()) if user is not None else "—"
+
+
+def full_names(usernames) -> dict:
+    """{username: first and last name} for names stored with events and entries (bulk, one query)."""
+    users = get_user_model().objects.filter(username__in=set(usernames)).only("username", "first_name", "last_name")
+    return {u.username: person(u) for u in users}
 
 
 def generated_by(user) -> str:
@@ -133,9 +145,17 @@ def _inkind_by_partner_month(application: Application, scope: Scope) -> dict:
         group["rows"].append(item)
         for name in ("reported_hours", "reported_value", "verified_hours", "verified_value"):
             group[name] += item[name]
-    totals = {name: sum((g[name] for g in partners.values()), ZERO)
+    # Every partner the reader may see is listed, also one that has reported nothing yet.
+    listed = []
+    for partner in application.partners.select_related("company").order_by("id"):
+        if not (scope.full or partner.company_id in scope.company_ids):
+            continue
+        listed.append(partners.get(partner.pk) or {
+            "name": partner.company.name, "org_number": partner.company.org_number, "rows": [],
+            "reported_hours": ZERO, "reported_value": ZERO, "verified_hours": ZERO, "verified_value": ZERO})
+    totals = {name: sum((g[name] for g in listed), ZERO)
               for name in ("reported_hours", "reported_value", "verified_hours", "verified_value")}
-    return {"partners": list(partners.values()), "totals": totals}
+    return {"partners": listed, "totals": totals}
 
 
 def _cash(application: Application) -> dict:
@@ -245,6 +265,11 @@ def _timeline(application: Application, scope: Scope) -> dict:
                   .values("occurred_at", "actor_name", "object_type", "object_repr", "from_state", "to_state",
                           "comment")
                   .order_by("occurred_at", "id"))
+    names = full_names(e["actor_name"] for e in events)
+    for event in events:
+        event["actor_name"] = names.get(event["actor_name"], event["actor_name"])
+        event["object_words"] = labels.object_in_words(event["object_type"], event["object_repr"])
+        event["comment"] = labels.comment_in_words(event["comment"])
     if len(events) <= 2 * LIST_LIMIT:
         return {"events": events, "omitted": 0}
     own = [event for event in events if event["object_type"] != "claim"]
@@ -402,8 +427,8 @@ def _time_report_sheet(book, application, scope: Scope) -> None:
                .order_by("partner_id", "month", "person_name", "id"))
     for r in reports.iterator(chunk_size=2000):
         sheet.append([r.partner.company.name, r.partner.company.org_number, r.person_name, f"{r.month:%Y-%m}",
-                      r.hours, r.hourly_rate, r.value, r.description, r.reported_by.get_username(),
-                      r.attested_by.get_username() if r.attested_by else None, xlsx.local(r.attested_at),
+                      r.hours, r.hourly_rate, r.value, r.description, person(r.reported_by),
+                      person(r.attested_by) if r.attested_by else None, xlsx.local(r.attested_at),
                       r.claim.number if r.claim else None, r.get_review_status_display(), r.review_reason])
 
 
@@ -414,8 +439,10 @@ def _cash_sheet(book, application) -> None:
     items = (CashContribution.objects.filter(application=application).select_related("reported_by", "claim")
              .order_by("paid_on", "id"))
     for item in items.iterator(chunk_size=2000):
-        sheet.append([item.voucher_reference, item.paid_on, item.amount, item.receipt.name or None,
-                      item.reported_by.get_username(), xlsx.local(item.reported_at),
+        # Whether a receipt is kept, never where: the storage path is the server's business (issue 20);
+        # the dossier and the receipt link give the file itself to those who may see it.
+        sheet.append([item.voucher_reference, item.paid_on, item.amount, _("attached") if item.receipt else None,
+                      person(item.reported_by), xlsx.local(item.reported_at),
                       item.claim.number if item.claim else None, item.get_review_status_display(), item.review_reason])
 
 
@@ -428,8 +455,8 @@ def _claims_sheet(book, claims) -> None:
     for c in claims:
         sheet.append([c.number, c.period_start, c.period_end, _("yes") if c.is_final else _("no"),
                       c.get_state_display(), c.report_count, c.report_hours, c.cash_count, c.cash_amount,
-                      xlsx.local(c.submitted_at), c.verified_by.get_username() if c.verified_by else None,
-                      xlsx.local(c.verified_at), c.paid_by.get_username() if c.paid_by else None,
+                      xlsx.local(c.submitted_at), person(c.verified_by) if c.verified_by else None,
+                      xlsx.local(c.verified_at), person(c.paid_by) if c.paid_by else None,
                       xlsx.local(c.paid_at), c.payable_amount, c.recovery_amount, c.totals.claimed,
                       c.totals.accepted, c.totals.rejected, c.totals.deducted, c.totals.parked])
 

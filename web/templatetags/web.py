@@ -81,3 +81,8 @@ def person_name(user):
 @register.filter
 def memo_in_words(memo):
     return labels.memo_in_words(memo)
+
+
+@register.filter
+def comment_in_words(comment):
+    return labels.comment_in_words(comment)

@@ -73,6 +73,16 @@ def logins_table() -> list[str]:
     lines.append(f"  {'admin':<10} {'Django admin':<24} {'(superuser)':<24}")
     return lines
 
+# First and last names: documents and timelines name people, not usernames.
+FULL_NAMES = {
+    "applicant": ("Maria", "Lindqvist"), "company": ("Johan", "Ek"), "officer": ("Karin", "Holm"),
+    "auditor": ("Lars", "Nyberg"), "officer2": ("Erik", "Sandberg"), "company2": ("Ida", "Ek"),
+    "applicant-kalmar": ("Sara", "Berg"),
+    "applicant-vastervik": ("Anders", "Lund"), "applicant-kalmarhem": ("Eva", "Strand"),
+    "company-smalandsdata": ("Nils", "Åberg"), "company-robotik": ("Lina", "Öhman"),
+    "company-glasriket": ("Per", "Glas"),
+}
+
 
 class Command(BaseCommand):
     help = "Load the demo data (idempotent). Refuses to run when DEBUG is off."
@@ -111,6 +121,10 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            first, last = FULL_NAMES.get(username, ("", ""))
+            if (user.first_name, user.last_name) != (first, last):
+                user.first_name, user.last_name = first, last
+                user.save(update_fields=["first_name", "last_name"])
             membership, _ = Membership.objects.get_or_create(user=user, organisation=orgs[org], role=role,
                                                              ended_at=None)
             if username in ADMINS and not membership.is_admin:
