@@ -228,6 +228,7 @@ def test_statement_pdf_and_xlsx_follow_the_policy(matrix):
 @pytest.mark.django_db
 
 
+@pytest.mark.django_db
 def test_dossier_follows_the_policy(matrix):
     """The dossier ZIP (web and API) holds each role's own journal slice; receipts only in full view."""
     world, users = matrix
@@ -247,6 +248,7 @@ def test_dossier_follows_the_policy(matrix):
         assert bool(receipts) == (role in FULL), role
 
 
+@pytest.mark.django_db
 def test_internal_notes_reach_only_officers_and_auditors_in_every_channel(matrix):
     """DESIGN §2: an officer's internal note is never shown to the applicant or a company (issue 20)."""
     from services import comments
@@ -289,6 +291,7 @@ def test_sie_export_is_for_the_calls_officers_and_auditors(matrix):
             assert b"#SIETYP 4" in b"".join(page.streaming_content), role
 
 
+@pytest.mark.django_db
 def test_calls_agree_on_pages_and_api(matrix):
     """A draft call is seen by its body's officers and auditors only; an open call by everyone (issue 16)."""
     from tests.factories import FundingCallFactory
@@ -323,6 +326,7 @@ def test_an_ended_membership_sees_nothing_in_any_channel(matrix):
     assert api_pages(api(colleague), url("ledger/entries")) == []
 
 
+@pytest.mark.django_db
 def test_claim_due_dates_agree_on_page_and_api(matrix):  # rules D1, P1
     world, users = matrix
     application = world.application
