@@ -226,9 +226,6 @@ def test_statement_pdf_and_xlsx_follow_the_policy(matrix):
 
 
 @pytest.mark.django_db
-
-
-@pytest.mark.django_db
 def test_dossier_follows_the_policy(matrix):
     """The dossier ZIP (web and API) holds each role's own journal slice; receipts only in full view."""
     world, users = matrix
