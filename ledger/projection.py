@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from applications.models import Application, AuditEvent, Decision
+from core.money import round_hours, round_ore
 
 from . import checkpoints
 from .models import Account, Book, Claim, Posting
@@ -133,13 +134,15 @@ class Projection:
                   Posting.objects.filter(entry__book=book).values("account__code")
                   .annotate(amount=Sum("amount"), hours=Sum("hours")).values_list("account__code", "amount", "hours")}
         for code in sorted(set(stored) | set(self.balances)):
-            amount, hours = stored.get(code, (Decimal("0"), None))
-            if Decimal(amount or 0) != self.balances.get(code, Decimal("0")):
-                out.append(f"account {code} field balance: the postings add up to {Decimal(amount or 0):.2f}, "
-                           f"the chain to {self.balances.get(code, Decimal('0')):.2f}")
-            elif Decimal(hours or 0) != self.hours.get(code, Decimal("0")):
-                out.append(f"account {code} field hours: the postings add up to {Decimal(hours or 0):.2f}, "
-                           f"the chain to {self.hours.get(code, Decimal('0')):.2f}")
+            amount, hours = stored.get(code, (None, None))
+            # SQLite's SUM of decimals comes back unscaled: round once, as the balance selectors do.
+            amount, hours = round_ore(amount or 0), round_hours(hours or 0)
+            if amount != round_ore(self.balances.get(code, 0)):
+                out.append(f"account {code} field balance: the postings add up to {amount}, "
+                           f"the chain to {round_ore(self.balances.get(code, 0))}")
+            elif hours != round_hours(self.hours.get(code, 0)):
+                out.append(f"account {code} field hours: the postings add up to {hours}, "
+                           f"the chain to {round_hours(self.hours.get(code, 0))}")
         for code, kind, reference in (Account.objects.filter(book=book).order_by("code")
                                       .values_list("code", "kind", "application__reference")):
             parts = code.split(":")

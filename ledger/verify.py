@@ -362,7 +362,9 @@ def main(argv=None) -> int:
     except OSError as exc:
         print(f"cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    print(f"{result.summary()} — {result.message}" if result.ok else result.summary())
+    # A headed export says what it was checked against; a bare chain keeps its one-line verdict.
+    signed = result.ok and not result.message.startswith("every entry")
+    print(f"{result.summary()} — {result.message}" if signed else result.summary())
     return 0 if result.ok else 1
 
 
