@@ -82,6 +82,7 @@ class CashContributionCreateSerializer(serializers.Serializer):
 
 
 # ---------------------------------------------------------------- claims (rules E4, S3, T10)
+DEDUCTION_TYPE_HELP = _("The error type of a deduction (rule V1), empty when there is none.")
 VERIFICATION_FIELDS = ["eligible_value", "deduction", "deduction_type", "sampled", "parked_from"]
 
 
@@ -91,6 +92,7 @@ class ClaimTimeReportItemSerializer(serializers.ModelSerializer):
     eligible_value = serializers.DecimalField(read_only=True, help_text=_("What counts as verified (rule V1)."),
                                               **MONEY)
     deduction = serializers.DecimalField(read_only=True, **MONEY)
+    deduction_type = serializers.CharField(read_only=True, help_text=DEDUCTION_TYPE_HELP)
 
     class Meta:
         model = TimeReport
@@ -102,6 +104,7 @@ class ClaimTimeReportItemSerializer(serializers.ModelSerializer):
 class ClaimCashItemSerializer(serializers.ModelSerializer):
     eligible_value = serializers.DecimalField(read_only=True, **MONEY)
     deduction = serializers.DecimalField(read_only=True, **MONEY)
+    deduction_type = serializers.CharField(read_only=True, help_text=DEDUCTION_TYPE_HELP)
 
     class Meta:
         model = CashContribution
