@@ -85,6 +85,7 @@ class CashContributionCreateSerializer(fields.Serializer):
 
 
 # ---------------------------------------------------------------- claims (rules E4, S3, T10)
+DEDUCTION_TYPE_HELP = _("The error type of a deduction (rule V1), empty when there is none.")
 VERIFICATION_FIELDS = ["eligible_value", "deduction", "deduction_type", "sampled", "parked_from"]
 
 
@@ -94,6 +95,7 @@ class ClaimTimeReportItemSerializer(fields.ModelSerializer):
     eligible_value = fields.DecimalField(read_only=True, help_text=_("What counts as verified (rule V1)."),
                                               **MONEY)
     deduction = fields.DecimalField(read_only=True, **MONEY)
+    deduction_type = serializers.CharField(read_only=True, help_text=DEDUCTION_TYPE_HELP)
 
     class Meta:
         model = TimeReport
@@ -105,6 +107,7 @@ class ClaimTimeReportItemSerializer(fields.ModelSerializer):
 class ClaimCashItemSerializer(fields.ModelSerializer):
     eligible_value = fields.DecimalField(read_only=True, **MONEY)
     deduction = fields.DecimalField(read_only=True, **MONEY)
+    deduction_type = serializers.CharField(read_only=True, help_text=DEDUCTION_TYPE_HELP)
 
     class Meta:
         model = CashContribution
