@@ -473,7 +473,9 @@ def _journal_sheet(book, entries) -> None:
             .order_by("entry__seq", "ordinal"))
     kinds = dict(JournalEntry.Kind.choices)
     for seq, kind, at, claim, corrects, actor, memo, ordinal, code, amount, hours, digest in rows.iterator(2000):
-        sheet.append([seq, str(kinds.get(kind, kind)), xlsx.utc(at), claim, corrects, actor, memo, ordinal, code,
+        # The memo as the reader says it; the hashed memo is in the journal export (JSONL) word for word.
+        sheet.append([seq, str(kinds.get(kind, kind)), xlsx.utc(at), claim, corrects, actor,
+                      labels.memo_in_words(memo), ordinal, code,
                       _money(amount), None if hours is None else _hours(hours), digest])
 
 

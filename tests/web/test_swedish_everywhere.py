@@ -31,8 +31,11 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{?[^}]*\}?\}|<[^>]+>|\\n|â€œ|â€
 SHAPES = [re.compile(p) for p in (
     r"\b(under_review|changes_requested|begin_closing|return_to_applicant)\b", r"\bclaim \d+\b",
     r"\b\d{1,2}:\d\d [ap]\.m\.", r"\b\d{1,2}/\d{1,2}/\d{4}\b", r"\bPayable\b", r"\bPayment of claim\b",
-    r"\bOK: \d+ entries\b", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z",
+    r"\bOK: \d+ entries\b",
 )]
+# A moment as the chain stores it, for people's eyes on pages and in PDFs (spreadsheets keep it in
+# their "(UTC)" columns, where it matches the journal export to the microsecond).
+RAW_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z")
 
 
 def english_phrases() -> set[str]:
@@ -178,6 +181,8 @@ def walk(client, phrases) -> tuple[set, dict]:
         else:
             text = document_text(path, response)
         problems = english_in(text, phrases)
+        if not path.endswith(".xlsx"):
+            problems += RAW_MOMENT.findall(ISSUE_14_LINE.sub("", text))
         if problems:
             findings[url] = sorted(set(problems))
     return visited, findings
