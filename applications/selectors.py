@@ -145,7 +145,10 @@ def visible_events(user, *, own_time_report_ids=None):
     full = applications_seen_in_full(user).values("pk")
     scope = Q(application__in=full)
     partnered = partnered_applications(user).values("pk")
-    summary = Q(object_type="application", action="transition") | Q(object_type__in=PARTNER_EVENT_TYPES[1:])
+    # The summary: transitions, decisions and the officers' messages to the applicant (internal notes are
+    # taken out below for everyone but the call's officers and auditors).
+    summary = (Q(object_type="application", action__in=("transition", "comment"))
+               | Q(object_type__in=PARTNER_EVENT_TYPES[1:]))
     if own_time_report_ids is not None:
         summary |= Q(object_type="timereport", object_id__in=own_time_report_ids)
     scope |= Q(application__in=partnered) & summary

@@ -1,7 +1,7 @@
 """Projection checks (DESIGN §7): what the tables say must follow from the verified chain.
 
 The chain holds every state transition, every money movement and, for entries written since
-migration 0006_a14, the amounts of each decision and the hash of each transition's audit event.
+migration 0006_checkpoints, the amounts of each decision and the hash of each transition's audit event.
 `Projection` is fed the verified entry dicts of one book as they stream past the verifier and then
 `problems()` compares its re-derivation with the tables, naming object and field:
 

@@ -5,7 +5,7 @@ source for the migration that installs them and for the test suite, which must
 lift them to flush a database between transactional tests.
 """
 TABLES = ("ledger_journalentry", "ledger_posting")
-# The evidence about the journal is append-only too (migration 0006_a14): signed checkpoints and
+# The evidence about the journal is append-only too (migration 0006_checkpoints): signed checkpoints and
 # the verification runs that statements cite. Migration 0002 installs TABLES only (its default).
 EVIDENCE_TABLES = ("ledger_checkpoint", "ledger_verificationrun")
 ALL_TABLES = TABLES + EVIDENCE_TABLES

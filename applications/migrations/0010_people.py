@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0006_call_sie_accounts'),
+        ('applications', '0009_partner_state_aid'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

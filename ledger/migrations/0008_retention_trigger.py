@@ -14,8 +14,8 @@ def remove(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0006_a14_checkpoints"),
-        ("applications", "0008_a19_partner_state_aid"),
+        ("ledger", "0007_verification"),
+        ("applications", "0009_partner_state_aid"),
     ]
 
     operations = [migrations.RunPython(install, remove)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0007_a18_notification_digest'),
+        ('applications', '0012_notification_digest'),
         ('reports', '0001_generated_documents'),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0006_call_sie_accounts'),
+        ('applications', '0010_people'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0006_call_sie_accounts'),
+        ('applications', '0011_amendments'),
     ]
 
     operations = [

@@ -31,7 +31,7 @@ def refuse_duplicate_time_reports(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0005_claim_payment_clock'),
+        ('ledger', '0006_checkpoints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0007_a15b_reference_counter'),
+        ('applications', '0008_reference_counter'),
     ]
 
     operations = [
