@@ -284,7 +284,7 @@ class ClaimViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
 
 # ---------------------------------------------------------------- advances (rule T6)
-@_tagged("advances")
+@extend_schema_view(list=extend_schema(tags=["advances"]))
 class AdvanceViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Advances: decided and paid by an officer, offset against the following claims (rule T6)."""
 

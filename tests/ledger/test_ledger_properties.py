@@ -60,7 +60,8 @@ def _play(plan, application, applicant, officer, payer, rep):
                                       period_end=application.end_date)
         claim_services.submit_claim(claim, by=applicant)
         for item in list(claim.time_reports.all()) + list(claim.cash_contributions.all()):
-            claim_services.review_item(claim, item, by=officer, accept=True)
+            # rule V5: hours above the pro-rata annual hours are accepted only with an explanation
+            claim_services.review_item(claim, item, by=officer, accept=True, reason="Timmarna är styrkta.")
         claim_services.verify_claim(claim, by=officer)
         claim_services.pay_claim(claim, by=payer)
         if correct and cash_items:
