@@ -43,6 +43,10 @@ class AmountError(ValueError):
     """A figure that cannot be accepted; str() is the translated message for the field."""
 
 
+class UnreadableAmount(AmountError):
+    """Not a number at all (forms answer with an example in the reader's number format)."""
+
+
 def parse_decimal(value) -> Decimal:
     """Turn str/int/Decimal into a finite Decimal; refuse floats and junk with ValueError (AmountError).
 
@@ -58,13 +62,13 @@ def parse_decimal(value) -> Decimal:
     elif isinstance(value, str):
         text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
         if len(text) > MAX_TEXT * 4:
-            raise AmountError(_("Enter a number, for example 1 234,50."))
+            raise UnreadableAmount(_("Enter a number, for example 1 234,50."))
         try:
             result = Decimal(text.replace(",", "."))
         except InvalidOperation as exc:
-            raise AmountError(_("Enter a number, for example 1 234,50.")) from exc
+            raise UnreadableAmount(_("Enter a number, for example 1 234,50.")) from exc
     else:
-        raise AmountError(_("Enter a number, for example 1 234,50."))
+        raise UnreadableAmount(_("Enter a number, for example 1 234,50."))
     if not result.is_finite():
         raise AmountError(_("Enter a finite number."))
     return result
@@ -75,7 +79,7 @@ def _read(value) -> Decimal:
     if isinstance(value, str):
         text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
         if len(text) > MAX_TEXT or not PLAIN.fullmatch(text):
-            raise AmountError(_("Enter a number, for example 1 234,50."))
+            raise UnreadableAmount(_("Enter a number, for example 1 234,50."))
         value = text.replace(",", ".")
         if value.endswith("."):
             value += "0"

@@ -20,7 +20,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from applications.models import AuditEvent
 
@@ -385,25 +386,30 @@ class SliceVerification:
         return "full" if self.ran_full_now else "proofs"
 
     def summary(self) -> str:
-        """One line, English like `VerificationResult.summary` (the statement also shows translated rows)."""
+        """One line in the reader's language: what was verified against which signed checkpoint (the
+        verifier's own damage messages stay as `ledger.verify` words them: they name entries and hashes)."""
         if not self.full_run.ok:
             return self.full_run.message
         if self.first_damage is not None:
             return self.first_damage.summary()
         if self.checkpoint is None:
-            return (f"NOT VERIFIED against a signed checkpoint: {self.own.entries_checked} entries of this "
-                    f"application re-hashed; the book has no signed checkpoint yet")
+            return _("NOT VERIFIED against a signed checkpoint: %(count)s entries of this application re-hashed; "
+                     "the book has no signed checkpoint yet") % {"count": self.own.entries_checked}
         cp = self.checkpoint
+        figures = {"size": cp.size, "root": cp.root, "signed": _moment(cp.signed_at), "head": self.tail.head_hash,
+                   "through": self.full_run.through_seq, "proved": self.proofs_checked,
+                   "tail": self.tail.entries_checked, "run": _moment(self.full_run.finished_at)}
         if self.ran_full_now:
-            return (f"OK: the full book (seq 1–{self.full_run.through_seq}) verified now against signed checkpoint "
-                    f"{cp.size} (root {cp.root}, {chain.format_timestamp(cp.signed_at)}); "
-                    f"head {self.tail.head_hash}")
-        return (f"OK: {self.proofs_checked} entries of this application verified by inclusion proofs against signed "
-                f"checkpoint {cp.size} (root {cp.root}, {chain.format_timestamp(cp.signed_at)}), and re-hashed; "
-                f"{self.tail.entries_checked} entries after seq {self.full_run.through_seq} linked to the full "
-                f"verification of seq 1–{self.full_run.through_seq} at "
-                f"{chain.format_timestamp(self.full_run.finished_at)}; head {self.tail.head_hash}")
+            return _("OK: the full book (seq 1–%(through)s) verified now against signed checkpoint %(size)s "
+                     "(root %(root)s, %(signed)s); head %(head)s") % figures
+        return _("OK: %(proved)s entries of this application verified by inclusion proofs against signed checkpoint "
+                 "%(size)s (root %(root)s, %(signed)s), and re-hashed; %(tail)s entries after seq %(through)s linked "
+                 "to the full verification of seq 1–%(through)s at %(run)s; head %(head)s") % figures
 
+
+def _moment(value) -> str:
+    """A moment as people read it in the active language (2026-12-04 20:31 in both)."""
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 def verify_for_statement(application, *, by=None) -> SliceVerification | None:
     """Verify what a statement about `application` rests on, in time proportional to what is new.

@@ -28,12 +28,11 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from applications.models import Application, AuditEvent
+from applications.models import Amendment, Application, AuditEvent
 from ledger import selectors as ledger_selectors
 from ledger.dossier_check import (
     CHECKPOINT,
@@ -165,14 +164,10 @@ def _decisions(application: Application, reader: Reader) -> list:
     return rows
 
 
-def _amendments(application: Application) -> list | None:
-    """The application's amendments as plain values, or None where this installation has none."""
-    try:
-        model = apps.get_model("applications", "Amendment")
-    except LookupError:
-        return None
+def _amendments(application: Application) -> list:
+    """The application's amendments (rules A1–A3) as plain values, oldest first."""
     rows = []
-    for amendment in model.objects.filter(application=application).order_by("pk").values():
+    for amendment in Amendment.objects.filter(application=application).order_by("pk").values():
         rows.append({key: value if isinstance(value, int | bool | dict | list | None) or isinstance(value, str)
                      else str(value) for key, value in amendment.items()})
     return rows
@@ -291,7 +286,7 @@ def members(application: Application, reader: Reader, *, lang: str, generated_at
     yield "decisions/decisions.json", lambda: iter([_json_bytes(_decisions(application, reader))])
     if reader.full:
         amendments = _amendments(application)
-        if amendments is not None:
+        if amendments:
             yield "decisions/amendments.json", lambda: iter([_json_bytes(amendments)])
     events = (ledger_selectors.visible_events(user) if user else AuditEvent.objects.all()).filter(
         application=application)

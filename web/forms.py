@@ -5,6 +5,8 @@ Money and hours are text fields parsed by `core.money.parse_money` / `parse_hour
 form with `add_violation`, so every error is shown next to the field it is about.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, NotificationPreference, Organisation
 from core.display import hours, sek
-from core.money import ZERO, AmountError, parse_hours, parse_money
+from core.money import ZERO, AmountError, UnreadableAmount, parse_hours, parse_money
 from core.text import control_character_problem
 from ledger.models import JournalEntry
 from services import notifications
@@ -40,6 +42,11 @@ class DecimalTextField(forms.CharField):
             return None
         try:
             return self.parse(normalise_number(value), minimum=self.minimum)
+        except UnreadableAmount as exc:
+            raise forms.ValidationError(
+                _("Enter a number, for example %(example)s.") % {"example": formats.number_format(
+                    Decimal("1234.50"), decimal_pos=2, use_l10n=True, force_grouping=True)},
+                code="invalid") from exc
         except AmountError as exc:
             raise forms.ValidationError(str(exc), code="invalid") from exc
 
@@ -152,8 +159,9 @@ class PartnerForm(Form):
         label=_("Company"), queryset=Organisation.objects.filter(kind=Organisation.Kind.COMPANY),
         empty_label=_("Choose a company"),
     )
-    planned_hours = HoursField(label=_("Planned hours"))
-    hourly_rate = MoneyField(label=_("Hourly rate (SEK)"))
+    # Negative figures are read and refused by the draft rules in words, as the live check does.
+    planned_hours = HoursField(label=_("Planned hours"), minimum=None)
+    hourly_rate = MoneyField(label=_("Hourly rate (SEK)"), minimum=None)
     role_description = forms.CharField(label=_("Role in the testbed"), required=False,
                                        widget=forms.Textarea(attrs={"rows": 2}))
 

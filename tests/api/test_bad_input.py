@@ -204,6 +204,7 @@ def _all_fields(serializer):
             yield from _all_fields(field)
 
 
+@pytest.mark.django_db  # the API tests share a throttle cache in the database (tests/api/conftest.py)
 def test_no_serializer_prints_with_drfs_half_even_decimal_field():
     classes = [c for module in (app_serializers, ledger_serializers) for c in vars(module).values()
                if isinstance(c, type) and issubclass(c, drf_serializers.BaseSerializer) and c.__module__ == module.__name__]

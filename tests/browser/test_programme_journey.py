@@ -133,7 +133,8 @@ def test_a_new_call_and_a_new_partner_company_from_draft_to_paid_without_django_
     page.get_by_role("button", name="Save time report").click()
     expect(page.get_by_text("The time report for Anna Berg was saved")).to_be_visible()
     page.goto(f"{url}/")
-    page.get_by_role("button", name=re.compile("^Attest")).click()
+    page.get_by_role("link", name=re.compile("^Attest")).first.click()  # attest asks for confirmation (V6)
+    page.locator("dialog[open]").get_by_role("button", name=re.compile(r"^Confirm")).click()
     expect(page.get_by_text("is attested")).to_be_visible()
     sign_out(page)
 

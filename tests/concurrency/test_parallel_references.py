@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from applications.models import Application
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def test_twenty_parallel_creates_get_twenty_distinct_references(call, municipality, applicant):
     assert connection.vendor == "postgresql"
-    token = Token.objects.create(user=applicant).key
+    _instance, token = AuthToken.objects.create(user=applicant)
     body = {"call": call.pk, "applicant": municipality.pk, "title": "Parallell", "start_date": "2027-01-01",
             "end_date": "2027-12-31", "public_cash": "1000.00"}
 

@@ -244,11 +244,12 @@ def application_edit(request, reference):
 
 # ---------------------------------------------------------------- the live matching check
 def _decimal_or_none(value, parse=parse_money):
-    """A figure as the form would read it (the one parser, bounded), or None when it cannot be read."""
+    """A figure as the form would read it (the one parser, bounded), or None when it cannot be read; a
+    negative figure is read, so that the draft rules name it in words (rules.draft_problems)."""
     if value in (None, ""):
         return None
     try:
-        return parse(normalise_number(str(value)), minimum=ZERO)
+        return parse(normalise_number(str(value)))
     except AmountError:
         return None
 
