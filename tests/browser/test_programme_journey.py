@@ -12,10 +12,11 @@ from applications.models import Application, FundingCall, Membership, Organisati
 from ledger.models import Claim
 from tests.browser.conftest import sign_in, sign_out
 from tests.browser.test_journey import confirm
+from tests.factories import receipt_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = receipt_pdf()  # a real PDF: receipts are parsed before they are accepted
 PASSWORD = "Sensorer-i-Kalmar-2026"
 
 
