@@ -472,9 +472,10 @@ def _journal_sheet(book, entries) -> None:
                          "amount", "hours", "entry__hash")
             .order_by("entry__seq", "ordinal"))
     kinds = dict(JournalEntry.Kind.choices)
+    names = full_names(JournalEntry.objects.filter(pk__in=entries).order_by().values_list("actor_name", flat=True).distinct())
     for seq, kind, at, claim, corrects, actor, memo, ordinal, code, amount, hours, digest in rows.iterator(2000):
         # The memo as the reader says it; the hashed memo is in the journal export (JSONL) word for word.
-        sheet.append([seq, str(kinds.get(kind, kind)), xlsx.utc(at), claim, corrects, actor,
+        sheet.append([seq, str(kinds.get(kind, kind)), xlsx.utc(at), claim, corrects, names.get(actor, actor),
                       labels.memo_in_words(memo), ordinal, code,
                       _money(amount), None if hours is None else _hours(hours), digest])
 
@@ -485,5 +486,6 @@ def _timeline_sheet(book, application, scope: Scope) -> None:
     events = (scope.events(AuditEvent.objects.filter(application=application, action="transition"))
               .values_list("occurred_at", "actor_name", "object_repr", "from_state", "to_state", "comment")
               .order_by("occurred_at", "id"))
+    names = full_names(events.order_by().values_list("actor_name", flat=True).distinct())
     for at, actor, obj, from_state, to_state, comment in events.iterator(chunk_size=2000):
-        sheet.append([xlsx.local(at), actor, obj, str(state_label(from_state)), str(state_label(to_state)), comment])
+        sheet.append([xlsx.local(at), names.get(actor, actor), obj, str(state_label(from_state)), str(state_label(to_state)), comment])

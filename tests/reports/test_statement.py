@@ -196,6 +196,9 @@ def test_statement_xlsx_lists_every_item_and_equals_the_ledger(demo, demo_user):
     assert paid == balances.paid
     assert {r["Seq"] for r in journal} == set(
         JournalEntry.objects.filter(application=demo).exclude(kind="transition").values_list("seq", flat=True))
+    # issue 20: people by their full names in documents, also in the journal and timeline sheets
+    assert "Karin Holm" in {r["Actor"] for r in journal}
+    assert "Karin Holm" in {r["Who"] for r in as_table(sheets["Timeline"])}
 
 
 @pytest.mark.django_db
