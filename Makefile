@@ -28,10 +28,10 @@ messages: venv
 run: venv messages
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo -v 0
-	@$(PY) manage.py worker & worker=$$!; \
+	@mkdir -p var; $(PY) manage.py worker > var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
-	echo "Background worker started (pid $$worker)"; \
+	echo "Background worker started (pid $$worker); its output, e-mails included, goes to var/worker.log"; \
 	$(PY) manage.py rundemo 127.0.0.1:$(PORT)
 
 # Browser tests need Debian's Chromium; install it when it is missing.
