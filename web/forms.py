@@ -31,17 +31,23 @@ class DecimalTextField(forms.CharField):
 
     parse = staticmethod(parse_money)
 
-    def __init__(self, *args, minimum=ZERO, **kwargs):
+    def __init__(self, *args, minimum=ZERO, negative_message=None, **kwargs):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         self.minimum = minimum
+        # The words of the draft rules (rules.draft_problems) for a negative figure, so the live check
+        # and the save say the same thing.
+        self.negative_message = negative_message
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        text = normalise_number(value)
+        if self.negative_message and text.startswith("-"):
+            raise forms.ValidationError(self.negative_message, code="min_value")
         try:
-            return self.parse(normalise_number(value), minimum=self.minimum)
+            return self.parse(text, minimum=self.minimum)
         except UnreadableAmount as exc:
             raise forms.ValidationError(
                 _("Enter a number, for example %(example)s.") % {"example": formats.number_format(
@@ -139,7 +145,8 @@ class ApplicationForm(Form):
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     end_date = forms.DateField(label=_("End date"), widget=DateInput())
     public_cash = MoneyField(label=_("Planned public cash (SEK)"),
-                             help_text=_("The cash your organisation puts in; the fund matches it."))
+                             help_text=_("The cash your organisation puts in; the fund matches it."),
+                             negative_message=_("The public cash cannot be negative."))
 
     def __init__(self, *args, calls=None, applicants=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,9 +166,8 @@ class PartnerForm(Form):
         label=_("Company"), queryset=Organisation.objects.filter(kind=Organisation.Kind.COMPANY),
         empty_label=_("Choose a company"),
     )
-    # Negative figures are read and refused by the draft rules in words, as the live check does.
-    planned_hours = HoursField(label=_("Planned hours"), minimum=None)
-    hourly_rate = MoneyField(label=_("Hourly rate (SEK)"), minimum=None)
+    planned_hours = HoursField(label=_("Planned hours"), negative_message=_("Hours cannot be negative."))
+    hourly_rate = MoneyField(label=_("Hourly rate (SEK)"), negative_message=_("The hourly rate cannot be negative."))
     role_description = forms.CharField(label=_("Role in the testbed"), required=False,
                                        widget=forms.Textarea(attrs={"rows": 2}))
 
