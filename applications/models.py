@@ -372,6 +372,9 @@ class Partner(models.Model):
     # Rule S4/T8: the company benefits from the testbed as state aid (a de minimis declaration is on file);
     # the application's records are then kept ten years, not five (rule T7).
     has_state_aid = models.BooleanField(_("state aid (de minimis declaration)"), default=False)
+    # Rule A1: a partner replaced by an amendment leaves the project; it reports no work after the month
+    # it left, and what it has done stays (rule T10).
+    left_on = models.DateField(_("left the project on"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -462,6 +465,10 @@ class Amendment(models.Model):
     proposed_end_date = models.DateField(_("proposed end date"))
     # {partner id: {"hours": "…", "hourly_rate": "…"}} for every partner of the application.
     proposed_partners = models.JSONField(_("proposed partners"), default=dict)
+    # Rule A1: companies joining [{"company": id, "org_number", "name", "hours", "hourly_rate",
+    # "role_description"}] and partner ids leaving the project (a replacement is one of each).
+    added_partners = models.JSONField(_("partners joining"), default=list, blank=True)
+    leaving_partners = models.JSONField(_("partners leaving"), default=list, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,

@@ -175,9 +175,8 @@ class VerificationMixin(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def claimed_value(self):
-        raise NotImplementedError
+    # Each item says what it claimed: `claimed_value` (hours × rate, or the cash amount) and
+    # `_eligible_value()` (the part an officer found eligible).
 
     @property
     def eligible_value(self):

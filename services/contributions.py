@@ -63,6 +63,10 @@ def _time_problems(application, partner, *, person_name, month, hours, rate, des
         errors.setdefault("month", []).append(
             _("The month %(month)s has not begun; hours are reported after the work is done.")
             % {"month": f"{month:%Y-%m}"})
+    elif partner.left_on is not None and month > _month_start(partner.left_on):  # rule A1
+        errors.setdefault("month", []).append(
+            _("%(company)s left the project on %(date)s; it reports no work after that month.")
+            % {"company": partner.company.name, "date": partner.left_on.isoformat()})
     elif not (first <= month <= last):
         errors.setdefault("month", []).append(
             _("The month must lie inside the project period (%(start)s to %(end)s).")

@@ -436,28 +436,51 @@ class AdvanceForm(Form):
 
 
 class AmendmentForm(Form):
-    """An amendment request (rule A1): the proposed plan, with one hours and rate field per partner."""
+    """An amendment request (rule A1): the proposed plan, hours and rate per partner, a partner leaving,
+    and a company joining (a replacement is one of each)."""
 
     reason = forms.CharField(label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 4}),
                              max_length=2000)
     public_cash = MoneyField(label=_("Proposed public cash (SEK)"))
     end_date = forms.DateField(label=_("Proposed end date"), widget=DateInput())
+    added_0_company = forms.ModelChoiceField(label=_("Company joining the project"), queryset=None, required=False,
+                                             empty_label=_("No company joins"))
+    added_0_hours = HoursField(label=_("Its planned hours"), required=False)
+    added_0_hourly_rate = MoneyField(label=_("Its hourly rate (SEK)"), required=False)
+    added_0_role_description = forms.CharField(label=_("Its role in the testbed"), required=False, max_length=2000)
 
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.partners = list(partners)
+        self.partners = [p for p in partners if p.left_on is None]
         for p in self.partners:
             self.fields[f"partner_{p.pk}_hours"] = HoursField(
                 label=_("%(company)s: hours") % {"company": p.company.name}, initial=p.planned_hours)
             self.fields[f"partner_{p.pk}_hourly_rate"] = MoneyField(
                 label=_("%(company)s: hourly rate (SEK)") % {"company": p.company.name}, initial=p.hourly_rate)
+            self.fields[f"partner_{p.pk}_leaves"] = forms.BooleanField(
+                label=_("%(company)s leaves the project (its hours: what it has done)")
+                % {"company": p.company.name}, required=False)
+        self.fields["added_0_company"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.COMPANY).exclude(pk__in=[p.company_id for p in partners]).order_by("name")
 
     def partner_fields(self):
-        return [(self[f"partner_{p.pk}_hours"], self[f"partner_{p.pk}_hourly_rate"]) for p in self.partners]
+        return [(self[f"partner_{p.pk}_hours"], self[f"partner_{p.pk}_hourly_rate"], self[f"partner_{p.pk}_leaves"])
+                for p in self.partners]
 
     def proposed_partners(self) -> dict:
         return {p.pk: {"hours": self.cleaned_data[f"partner_{p.pk}_hours"],
                        "hourly_rate": self.cleaned_data[f"partner_{p.pk}_hourly_rate"]} for p in self.partners}
+
+    def leaving_partners(self) -> list:
+        return [p.pk for p in self.partners if self.cleaned_data.get(f"partner_{p.pk}_leaves")]
+
+    def added_partners(self) -> list:
+        data = self.cleaned_data
+        if not data.get("added_0_company"):
+            return []
+        return [{"company": data["added_0_company"], "hours": data.get("added_0_hours"),
+                 "hourly_rate": data.get("added_0_hourly_rate"),
+                 "role_description": data.get("added_0_role_description", "")}]
 
 
 class AmendmentDecisionForm(Form):

@@ -258,7 +258,8 @@ class AmendmentSerializer(fields.ModelSerializer):
         model = Amendment
         fields = ["id", "application", "application_reference", "number", "state", "reason",
                   "current_public_cash", "current_end_date", "current_granted", "current_partners",
-                  "proposed_public_cash", "proposed_end_date", "proposed_partners", "requested_by", "requested_at",
+                  "proposed_public_cash", "proposed_end_date", "proposed_partners", "added_partners",
+                  "leaving_partners", "requested_by", "requested_at",
                   "decided_by", "decided_at", "decision_comment", "decision", "granted_amount"]
         read_only_fields = fields
 
@@ -266,6 +267,13 @@ class AmendmentSerializer(fields.ModelSerializer):
 class AmendmentPartnerSerializer(fields.Serializer):
     hours = fields.DecimalField(required=False, **HOURS)
     hourly_rate = fields.DecimalField(required=False, **MONEY)
+
+
+class AmendmentJoiningSerializer(fields.Serializer):
+    company = IdField(scope=app_selectors.visible_organisations, help_text=_("The id of a registered company."))
+    hours = fields.DecimalField(**HOURS)
+    hourly_rate = fields.DecimalField(**MONEY)
+    role_description = serializers.CharField(max_length=COMMENT_MAX, required=False, default="", allow_blank=True)
 
 
 class AmendmentCreateSerializer(fields.Serializer):
@@ -276,6 +284,11 @@ class AmendmentCreateSerializer(fields.Serializer):
     partners = serializers.DictField(child=AmendmentPartnerSerializer(), required=False, default=dict,
                                      help_text=_("{partner id: {hours, hourly_rate}}; partners left out keep "
                                                  "their plan."))
+    added_partners = AmendmentJoiningSerializer(many=True, required=False, default=list,
+                                                help_text=_("Companies joining the project (rule A1)."))
+    leaving_partners = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
+                                             default=list, help_text=_("Ids of partners leaving the project; a "
+                                                                       "replacement is one leaving and one joining."))
 
 
 class AmendmentDecisionSerializer(fields.Serializer):

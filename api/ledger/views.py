@@ -327,7 +327,8 @@ class AmendmentViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
         data = validated(AmendmentCreateSerializer, request)
         amendment = amendments.request_amendment(
             data["application"], by=request.user, reason=data["reason"], public_cash=data["public_cash"],
-            end_date=data["end_date"], partners={k: {f: v for f, v in row.items()} for k, row in data["partners"].items()})
+            end_date=data["end_date"], partners={k: {f: v for f, v in row.items()} for k, row in data["partners"].items()},
+            added_partners=[dict(row) for row in data["added_partners"]], leaving_partners=data["leaving_partners"])
         return Response(AmendmentSerializer(self.get_queryset().get(pk=amendment.pk)).data,
                         status=status.HTTP_201_CREATED)
 

@@ -8,6 +8,7 @@ from ledger.models import JournalEntry
 from services import claims as claim_services
 from services import contributions
 from tests.api.helpers import expect, url
+from tests.factories import CompanyFactory
 from tests.scenarios import cash, months, report
 
 D = Decimal
@@ -107,3 +108,29 @@ def test_reporter_deletes_an_unattested_time_report(api, example):
                                                             "description": "Rättat"}, format="json"), 200)
     assert body["hours"] == "9.00"
     expect(client.delete(url("time-reports", item.pk)), 204)
+
+
+@pytest.mark.django_db
+def test_amendment_replacing_a_partner_through_the_api(api, example, applicant, officer):
+    # rule A1: one leaving, one joining; approval makes the joining company a partner
+    application, _x, y, _reps = example
+    newcomer = CompanyFactory(name="Z AB")
+    body = expect(api(applicant).post(url("amendments"), {
+        "application": application.pk, "reason": "Y ersätts av Z.", "partners": {str(y.pk): {"hours": "0"}},
+        "leaving_partners": [y.pk],
+        "added_partners": [{"company": newcomer.pk, "hours": "250", "hourly_rate": "700.00"}]}, format="json"), 201)
+    assert body["leaving_partners"] == [str(y.pk)]
+    assert body["added_partners"][0]["org_number"] == newcomer.org_number
+    expect(api(officer).post(url("amendments", body["id"], "decide"), {"approve": True, "comment": "Ja."},
+                             format="json"), 200)
+    partners = expect(api(applicant).get(url("partners"), {"application": application.pk}), 200)
+    assert newcomer.pk in [p["company"] for p in partners["results"]]
+
+
+@pytest.mark.django_db
+def test_amendment_joining_company_that_does_not_exist_is_400(api, example, applicant):
+    application, _x, _y, _reps = example
+    response = api(applicant).post(url("amendments"), {
+        "application": application.pk, "reason": "Z.",
+        "added_partners": [{"company": 999999, "hours": "250", "hourly_rate": "700.00"}]}, format="json")
+    assert response.status_code == 400 and "added_partners.0.company" in response.json()["fields"]

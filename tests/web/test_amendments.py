@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from applications.models import Amendment
+from applications.models import Amendment, Partner
 from ledger.selectors import application_balances
+from tests.factories import CompanyFactory
 
 D = Decimal
 
@@ -70,3 +71,33 @@ def test_applicant_cannot_pay_an_advance(as_user, applicant, active):
     response = as_user(applicant).post(reverse("web:advance_create", args=[active.reference]),
                                        {"amount": "1", "reason": "x"})
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_applicant_replaces_a_partner_on_the_form(as_user, applicant, officer, active):
+    # rule A1: the leaving partner is ticked, the joining company chosen; the page shows both
+    leaving = active.partners.get()
+    joining = CompanyFactory(name="Ersättaren AB")
+    response = _request(as_user(applicant), active, public_cash="400 000", **{
+        f"partner_{leaving.pk}_hours": "0", f"partner_{leaving.pk}_leaves": "on",
+        "added_0_company": str(joining.pk), "added_0_hours": "500", "added_0_hourly_rate": "800",
+        "added_0_role_description": "Driftar testbädden"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = as_user(officer).get(response["Location"]).content.decode()
+    assert "Ersättaren AB" in page and "joins" in page and "leaves" in page
+    as_user(officer).post(reverse("web:amendment_decide", args=[active.reference, 1]),
+                          {"decision": "approve", "granted": "", "comment": "Ersättare godtas"})
+    assert Amendment.objects.get().state == Amendment.State.APPROVED
+    assert Partner.objects.get(pk=leaving.pk).left_on is not None
+    detail = as_user(applicant).get(reverse("web:application_detail", args=[active.reference])).content.decode()
+    assert "Ersättaren AB" in detail and "left on" in detail
+
+
+@pytest.mark.django_db
+def test_joining_company_without_hours_is_a_form_error(as_user, applicant, active):
+    # rule A1: the error sits on the joining company's hours field and nothing is stored
+    response = _request(as_user(applicant), active, added_0_company=str(CompanyFactory().pk), added_0_hours="0",
+                        added_0_hourly_rate="800")
+    assert response.status_code == 400
+    assert "more than zero hours" in response.content.decode()
+    assert not Amendment.objects.exists()

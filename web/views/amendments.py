@@ -30,7 +30,8 @@ def amendment_create(request, reference):
             try:
                 amendment = amendments.request_amendment(
                     application, by=user, reason=data["reason"], public_cash=data["public_cash"],
-                    end_date=data["end_date"], partners=form.proposed_partners())
+                    end_date=data["end_date"], partners=form.proposed_partners(),
+                    added_partners=form.added_partners(), leaving_partners=form.leaving_partners())
             except RuleViolation as exc:
                 add_violation(form, exc)
             else:
@@ -51,8 +52,7 @@ def amendment_detail(request, reference, number, *, form=None, status=200):
     amendment = get_object_or_404(Amendment.objects.select_related("requested_by", "decided_by", "decision"),
                                   application=application, number=number)
     before, after = amendments.sides(amendment)
-    rows = [(v["name"] or after.partners.get(pk, {}).get("name", ""), v, after.partners.get(pk, {}))
-            for pk, v in before.partners.items()]
+    rows = amendments.plan_rows(before, after)
     can_decide = (permissions.is_officer_of_call(user, application.call)
                   and amendment.state == Amendment.State.REQUESTED)
     if form is None and can_decide:
