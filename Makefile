@@ -48,9 +48,18 @@ $(AXE): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	test -f $(AXE) && touch $(AXE)
 
+# Both engines side by side (one core each): PostgreSQL's run writes to a log and its own artifacts folder,
+# shown when both are done; the exit status fails when either engine failed.
+PG_LOG := test-artifacts/pytest-postgresql.log
 test: venv messages chromium axe
-	$(PY) -m pytest -q
-	bash .ci/with-postgres $(PY) -m pytest -q -p no:cacheprovider
+	@mkdir -p test-artifacts/postgresql
+	@TEST_ARTIFACTS=test-artifacts/postgresql bash .ci/with-postgres $(PY) -m pytest -q -p no:cacheprovider \
+	  > $(PG_LOG) 2>&1 & pg=$$!; \
+	echo "== SQLite (PostgreSQL runs beside it, its output in $(PG_LOG))"; \
+	$(PY) -m pytest -q; sqlite=$$?; \
+	wait $$pg; postgres=$$?; \
+	echo "== PostgreSQL"; if [ $$postgres -eq 0 ]; then tail -n 3 $(PG_LOG); else cat $(PG_LOG); fi; \
+	test $$sqlite -eq 0 && test $$postgres -eq 0
 
 test-sqlite: venv messages chromium axe
 	$(PY) -m pytest -q

@@ -174,6 +174,11 @@ def _decimals(value: Decimal) -> int:
     return max(0, -value.as_tuple().exponent)
 
 
+# Rule T6: the programme's limits of an advance; a call's own limits lie within them.
+ADVANCE_CAP = Decimal("400000.00")
+ADVANCE_RATIO_CAP = Decimal("0.5")
+
+
 def call_problems(values: dict) -> dict[str, list[str]]:
     """Every problem of a call's settings, by field (empty when the call may be saved).
 
@@ -187,7 +192,8 @@ def call_problems(values: dict) -> dict[str, list[str]]:
 
     required = ("title", "fund_project_reference", "fund_budget", "opens_on", "closes_on", "eligible_from",
                 "eligible_until", "fund_ratio", "inkind_ratio", "max_hourly_rate", "max_grant",
-                "max_hours_per_person_month", "reporting_period_months", "grace_days")
+                "max_hours_per_person_month", "reporting_period_months", "grace_days", "max_advance",
+                "max_advance_ratio")
     for field in required:
         value = values.get(field)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -215,6 +221,20 @@ def call_problems(values: dict) -> dict[str, list[str]]:
         elif v("fund_budget") is not None and v("max_grant") > v("fund_budget"):
             add("max_grant", _("The maximum grant per application cannot be more than the fund budget (%(budget)s).")
                 % {"budget": sek(v("fund_budget"))})
+    # rule T6: a call may set stricter advance limits than the programme's, never looser ones.
+    if v("max_advance") is not None:
+        if _decimals(v("max_advance")) > 2:
+            add("max_advance", _("Give the amount in whole öre (at most two decimals)."))
+        if v("max_advance") < 0:
+            add("max_advance", _("The maximum advance cannot be negative; 0 means no advances."))
+        elif v("max_advance") > ADVANCE_CAP:
+            add("max_advance", _("An advance can be at most %(cap)s (rule T6).") % {"cap": sek(ADVANCE_CAP)})
+    if v("max_advance_ratio") is not None:
+        if _decimals(v("max_advance_ratio")) > 4:
+            add("max_advance_ratio", _("Give the ratio with at most four decimals, for example 0.4."))
+        if not (0 <= v("max_advance_ratio") <= ADVANCE_RATIO_CAP):
+            add("max_advance_ratio", _("An advance can be at most half the grant: give a share from 0 to 0.5 "
+                                       "(rule T6)."))
     if v("four_eyes_threshold") is not None and v("four_eyes_threshold") < 0:
         add("four_eyes_threshold", _("The four-eyes threshold cannot be negative; leave it empty for none."))
     for field in ("fund_ratio", "inkind_ratio"):

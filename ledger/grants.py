@@ -100,6 +100,26 @@ def preview_payout(claim) -> matching.Payout:
 
 
 @dataclass(frozen=True)
+class AdvancePosition:
+    """How far an advance is offset (rule T6): the part verified costs now cover, and the rest, which
+    later payments absorb first and which is recovered if the project ends without covering it."""
+
+    advanced: Decimal
+    covered: Decimal
+    uncovered: Decimal
+
+
+def advance_position(application) -> AdvancePosition:
+    """The advance of `application` against its posted (verified) figures."""
+    balances = application_balances(application)
+    if balances.advanced <= ZERO:
+        return AdvancePosition(ZERO, ZERO, ZERO)
+    payable = payout(application).cumulative_payable
+    uncovered = min(balances.advanced, max(ZERO, balances.net_paid - payable))
+    return AdvancePosition(advanced=balances.advanced, covered=balances.advanced - uncovered, uncovered=uncovered)
+
+
+@dataclass(frozen=True)
 class ClaimTotals:
     """A claim's figures as every channel shows them (page, API, statement), labelled (rules V1, V2, V3)."""
 

@@ -109,3 +109,26 @@ def payout(*, verified_cash, verified_inkind, granted, already_paid, fund_ratio,
             payment=delta if delta > 0 else ZERO,
             recovery=excess if excess > 0 else ZERO,  # rule E7
         )
+
+
+@dataclass(frozen=True)
+class CommitmentMove:
+    """What approving an amendment does to the commitment (rules A2, A3)."""
+
+    difference: Decimal       # added to the application's commitment (negative: released to the call)
+    lacks_budget: bool        # an increase larger than what the call has left (A2)
+    below_paid: bool          # the new grant is less than what is already paid (A3)
+
+    @property
+    def allowed(self) -> bool:
+        return not (self.lacks_budget or self.below_paid)
+
+
+def commitment_move(*, granted_now, granted_new, net_paid, call_uncommitted) -> CommitmentMove:
+    """The commitment moves by the difference between the grants; an increase needs the call's budget,
+    and the new grant may not go below what is paid, so an allowed move never leaves a negative
+    commitment on the application nor on the call."""
+    now, new = _amount(granted_now, "current grant"), _amount(granted_new, "new grant")
+    paid, left = _amount(net_paid, "amount paid"), _amount(call_uncommitted, "call's uncommitted budget")
+    difference = new - now
+    return CommitmentMove(difference=difference, lacks_budget=difference > left, below_paid=new < paid)

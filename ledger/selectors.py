@@ -60,7 +60,10 @@ BALANCE_AGGREGATES = {
     "inkind_hours": Sum("hours", filter=Q(account__kind=Account.Kind.INKIND)),
     "paid": Sum("amount", filter=Q(account__kind=Account.Kind.FUND_PAID)),
     "recovered": Sum("amount", filter=Q(account__kind=Account.Kind.FUND_RECOVERED)),
-    "advanced": Sum("amount", filter=Q(account__kind=Account.Kind.FUND_PAID, entry__kind=JournalEntry.Kind.ADVANCE)),
+    # An advance, less any part of it returned and reversed by a correction (rule E7).
+    "advanced": Sum("amount", filter=Q(account__kind=Account.Kind.FUND_PAID)
+                    & (Q(entry__kind=JournalEntry.Kind.ADVANCE)
+                       | Q(entry__kind=JournalEntry.Kind.CORRECTION, entry__corrects__kind=JournalEntry.Kind.ADVANCE))),
 }
 
 
@@ -134,6 +137,45 @@ def balances_by_call(calls) -> dict:
 # a partner company sees its own time reports and its own in-kind account, the application's
 # transitions and its commitments — never cash, claims, payments or another partner's items.
 PARTNER_ENTRY_KINDS = (JournalEntry.Kind.COMMITMENT, JournalEntry.Kind.DECOMMITMENT)
+
+
+# ---------------------------------------------------------------- corrections (rule E7)
+PAYMENT_KINDS = (JournalEntry.Kind.FUND_PAYMENT, JournalEntry.Kind.ADVANCE)
+
+
+def corrected_account(kind: str) -> str:
+    """The account whose amount a correction reduces: the cost of a contribution, the payment of a payment."""
+    return Account.Kind.FUND_PAID if kind in PAYMENT_KINDS else Account.Kind.TESTBED_COST
+
+
+def left_to_correct(entry: JournalEntry) -> Decimal:
+    """What of `entry` its corrections have not yet reversed."""
+    measured = corrected_account(entry.kind)
+    original = sum((p.amount for p in entry.postings.all() if p.account.kind == measured), ZERO)
+    already = -sum((p.amount for c in entry.corrections.all() for p in c.postings.all()
+                    if p.account.kind == measured), ZERO)
+    return original - already
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    """A fund payment or advance as paid, the corrections of it and what still stands (rule E7)."""
+
+    entry: JournalEntry
+    paid: Decimal
+    corrections: list
+    standing: Decimal
+
+
+def payment_records(entries) -> list[PaymentRecord]:
+    """Each payment entry of `entries` with its corrections, oldest first (for the claim and advance pages)."""
+    records = []
+    for entry in entries.filter(kind__in=PAYMENT_KINDS).prefetch_related(
+            "postings__account", "corrections__postings__account").order_by("seq"):
+        paid = sum((p.amount for p in entry.postings.all() if p.account.kind == Account.Kind.FUND_PAID), ZERO)
+        records.append(PaymentRecord(entry=entry, paid=paid, standing=left_to_correct(entry),
+                                     corrections=sorted(entry.corrections.all(), key=lambda c: c.seq)))
+    return records
 
 
 def visible_time_reports(user):

@@ -15,6 +15,7 @@ from ledger.journal import Leg
 from ledger.models import Account, JournalEntry
 from ledger.selectors import application_balances
 
+from . import notifications
 from .effects import log_event
 from .values import money_value, raise_if
 
@@ -71,4 +72,5 @@ def pay_advance(application: Application, *, by, amount, reason: str) -> Journal
     )
     log_event(by=by, action="advance", obj=entry, application=application, comment=reason,
               changes={"advance": [None, str(amount)]})
+    notifications.after_payment(application, "advance_paid", amount)
     return entry

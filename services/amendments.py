@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from ledger.journal import Leg
 from ledger.models import Account, JournalEntry, ReviewStatus, TimeReport
 from ledger.selectors import application_balances, call_uncommitted
 
+from . import notifications
 from .effects import log_event, state_changed
 from .values import hours_value, money_value, raise_if
 
@@ -233,6 +235,7 @@ def request_amendment(application: Application, *, by, reason: str, public_cash,
     )
     state_changed(amendment, by=by, application=application, from_state="", to_state=amendment.state,
                   comment=amendment.reason)
+    notifications.after_amendment(application, requested=True, comment=amendment.reason, link=_link(amendment))
     return amendment
 
 
@@ -256,25 +259,32 @@ def approval_problems(application, amendment: Amendment, granted: Decimal, ratio
         policy=policy, budget=after.budget) if p != _("The call is not open for applications.")]
     balances = application_balances(application)
     current = balances.approved
-    increase = granted - current
     problems += [p for p in rules.approval_problems(
         requested_fund=after.budget.requested_fund, granted=granted, max_grant=call.max_grant,
         remaining_budget=granted, rationale=rationale)]
-    if increase > 0:
-        remaining = call_uncommitted(call)
-        if increase > remaining:  # rule A2: an increase needs budget
-            problems.append(_("The call's budget is insufficient for the increase: %(remaining)s remains, "
-                              "%(increase)s was asked for.") % {"remaining": sek(remaining), "increase": sek(increase)})
     taken = set(application.partners.values_list("company_id", flat=True))
     for row in amendment.added_partners:  # rule A1: joined by another way since the request
         if row["company"] in taken:
             problems.append(_("%(name)s is already a partner in this application.") % {"name": row["name"]})
     if application.partners.exclude(pk__in=[int(pk) for pk in amendment.proposed_partners]).exists():
         problems.append(_("The project's partners changed since the request; ask for a new amendment."))
-    if granted < balances.net_paid:  # rule A3
+    if granted < 0:
+        return problems
+    remaining = call_uncommitted(call)
+    move = matching.commitment_move(granted_now=current, granted_new=granted, net_paid=balances.net_paid,
+                                    call_uncommitted=remaining)
+    if move.lacks_budget:  # rule A2: an increase needs budget
+        problems.append(_("The call's budget is insufficient for the increase: %(remaining)s remains, "
+                          "%(increase)s was asked for.") % {"remaining": sek(remaining),
+                                                           "increase": sek(move.difference)})
+    if move.below_paid:  # rule A3
         problems.append(_("The grant cannot go below what is already paid (%(paid)s, advances included); the "
                           "difference would be a recovery.") % {"paid": sek(balances.net_paid)})
     return problems
+
+
+def _link(amendment: Amendment) -> str:
+    return reverse("web:amendment_detail", args=[amendment.application.reference, amendment.number])
 
 
 def _lock(amendment: Amendment, by) -> tuple[Amendment, Application]:
@@ -337,6 +347,7 @@ def approve_amendment(amendment: Amendment, *, by, rationale: str, granted=None)
     amendment.save()
     state_changed(amendment, by=by, application=application, from_state=Amendment.State.REQUESTED,
                   to_state=amendment.state, comment=rationale, book=book)
+    notifications.after_amendment(application, outcome="approved", comment=rationale, link=_link(amendment))
     log_event(by=by, action="create", obj=decision, application=application,
               changes={"granted_amount": [str(previous.granted_amount), str(granted)]})
     return decision
@@ -368,4 +379,5 @@ def refuse_amendment(amendment: Amendment, *, by, rationale: str) -> Amendment:
     amendment.save()
     state_changed(amendment, by=by, application=application, from_state=Amendment.State.REQUESTED,
                   to_state=amendment.state, comment=rationale)
+    notifications.after_amendment(application, outcome="refused", comment=rationale, link=_link(amendment))
     return amendment

@@ -21,9 +21,9 @@ CALL_TRANSITIONS = ("open", "close", "archive")
 
 TEXT_FIELDS = ("title", "fund_project_reference")
 DECIMAL_FIELDS = ("fund_budget", "fund_ratio", "inkind_ratio", "max_hourly_rate", "max_grant",
-                  "max_hours_per_person_month", "four_eyes_threshold")
+                  "max_hours_per_person_month", "four_eyes_threshold", "max_advance", "max_advance_ratio")
 HOURS_FIELDS = ("max_hours_per_person_month",)
-RATIO_FIELDS = ("fund_ratio", "inkind_ratio")
+RATIO_FIELDS = ("fund_ratio", "inkind_ratio", "max_advance_ratio")
 DATE_FIELDS = ("opens_on", "closes_on", "eligible_from", "eligible_until")
 INTEGER_FIELDS = ("reporting_period_months", "grace_days")
 BOOLEAN_FIELDS = ("four_eyes", "attestation_by_second_user")
@@ -93,7 +93,7 @@ def _snapshot(call: FundingCall) -> dict:
 DEFAULTS = {"fund_ratio": Decimal("1.0000"), "inkind_ratio": Decimal("1.0000"),
             "max_hours_per_person_month": Decimal("200.00"), "four_eyes": True,
             "attestation_by_second_user": False, "reporting_period_months": 6, "grace_days": 30,
-            "four_eyes_threshold": None}
+            "four_eyes_threshold": None, "max_advance": rules.ADVANCE_CAP, "max_advance_ratio": rules.ADVANCE_RATIO_CAP}
 
 
 @transaction.atomic

@@ -1,5 +1,10 @@
-"""Corrections (rules E7, T10): part of a posted contribution declared ineligible after the fact,
-as a reversing entry that names what it corrects, followed by any recovery of fund paid on it."""
+"""Corrections (rules E7, T10): a reversing entry that names what it corrects.
+
+Part of a posted contribution declared ineligible after the fact, followed by any recovery of fund
+paid on it; or part of a fund payment or advance that did not reach the beneficiary (returned by the
+bank, paid to the wrong account), which puts the amount back in the commitment, owed again and paid
+with the next payment (rule E7).
+"""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -12,12 +17,15 @@ from core.money import ZERO
 from ledger import journal
 from ledger.journal import Leg
 from ledger.models import Account, JournalEntry
+from ledger.selectors import PAYMENT_KINDS, left_to_correct
 
-from . import settlement
+from . import notifications, settlement
 from .effects import log_event
 from .values import hours_value, money_value, raise_if
 
-CORRECTABLE = {JournalEntry.Kind.CASH_CONTRIBUTION, JournalEntry.Kind.INKIND_CONTRIBUTION}
+CONTRIBUTIONS = {JournalEntry.Kind.CASH_CONTRIBUTION, JournalEntry.Kind.INKIND_CONTRIBUTION}
+PAYMENTS = set(PAYMENT_KINDS)
+CORRECTABLE = CONTRIBUTIONS | PAYMENTS
 
 
 def _corrected_hours(entry: JournalEntry, legs, hours, errors: dict):
@@ -50,44 +58,55 @@ def _corrected_hours(entry: JournalEntry, legs, hours, errors: dict):
 @transaction.atomic
 def record_correction(entry: JournalEntry, *, by, amount, reason: str, hours=None,
                       idempotency_key: str | None = None) -> JournalEntry:
-    """Declare part of a posted contribution ineligible: a reversing entry, then any recovery."""
+    """Reverse part of a posted contribution (then recover any excess) or of a payment (rule E7)."""
     if idempotency_key:
         earlier = JournalEntry.objects.filter(book=entry.book, idempotency_key=idempotency_key).first()
         if earlier is not None:
             return earlier
-    if entry.application_id is None:  # the opening entry: no application, and not a contribution
-        raise RuleViolation([_("Only cash and in-kind contributions can be corrected.")])
+    if entry.application_id is None:  # the opening entry: no application, and not correctable
+        raise RuleViolation([_("Only contributions and payments can be corrected.")])
     application = for_update(Application.objects.select_related("call")).get(pk=entry.application_id)
     if not is_officer_of_call(by, application.call):
         raise NotPermitted(_("Only an officer of the call's regional body records corrections."))
     errors: dict[str, list] = {}
     if entry.kind not in CORRECTABLE:
-        errors.setdefault("__all__", []).append(_("Only cash and in-kind contributions can be corrected."))
+        errors.setdefault("__all__", []).append(_("Only contributions and payments can be corrected."))
+    elif entry.kind in PAYMENTS and application.state in Application.FINAL_STATES:
+        # rule E7: the unused commitment was released at the end, so nothing would pay the amount again.
+        errors.setdefault("__all__", []).append(
+            _("The project is %(state)s and its unused commitment released; a payment can be corrected only "
+              "while the project runs.") % {"state": application.get_state_display()})
     amount = money_value(amount, "amount")
     legs = list(entry.postings.select_related("account").order_by("ordinal"))
-    already = -sum((p.amount for c in entry.corrections.all() for p in c.postings.all()
-                    if p.account.kind == Account.Kind.TESTBED_COST), ZERO)
-    original = sum((p.amount for p in legs if p.account.kind == Account.Kind.TESTBED_COST), ZERO)
+    left = left_to_correct(entry)
     if amount <= 0:
         errors.setdefault("amount", []).append(_("The corrected amount must be more than zero."))
-    elif amount > original - already:
+    elif amount > left:
         errors.setdefault("amount", []).append(
-            _("At most %(left)s of this entry is left to correct.") % {"left": sek(original - already)})
+            _("At most %(left)s of this entry is left to correct.") % {"left": sek(left)})
     if not (reason or "").strip():
         errors.setdefault("reason", []).append(_("Give the reason for the correction."))
-    corrected_hours = _corrected_hours(entry, legs, hours, errors)
+    if entry.kind in PAYMENTS and hours not in (None, ""):
+        errors.setdefault("hours", []).append(_("A payment has no hours; leave the hours empty."))
+        corrected_hours = None
+    else:
+        corrected_hours = _corrected_hours(entry, legs, hours, errors)
     raise_if(errors)
     reversed_legs = [Leg(p.account, -amount if p.amount > 0 else amount,
                          None if p.hours is None else -(corrected_hours or ZERO)) for p in legs]
     book = entry.book
     correction = journal.append(
         book, kind=JournalEntry.Kind.CORRECTION, by=by, application=application, corrects=entry,
+        claim=entry.claim if entry.kind in PAYMENTS else None,
         legs=reversed_legs, memo=f"Correction of #{entry.seq}: {reason.strip()}"[:500],
         payload={"reason": reason.strip(), "amount": str(amount)}, idempotency_key=idempotency_key,
     )
-    # rule T6: once the project has ended, an advance that verified costs no longer cover is recovered too.
-    settlement.recover_excess(application, by=by, reason=f"correction of #{entry.seq}",
-                              key=f"recover:{correction.pk}", final=application.state in Application.FINAL_STATES)
+    if entry.kind in CONTRIBUTIONS:
+        # rule T6: once the project has ended, an advance that verified costs no longer cover is recovered too.
+        settlement.recover_excess(application, by=by, reason=f"correction of #{entry.seq}",
+                                  key=f"recover:{correction.pk}", final=application.state in Application.FINAL_STATES)
     log_event(by=by, action="correction", obj=correction, application=application,
-              comment=reason, changes={"amount": [str(original - already), str(original - already - amount)]})
+              comment=reason, changes={"amount": [str(left), str(left - amount)]})
+    if entry.kind in PAYMENTS:
+        notifications.after_payment(application, "payment_corrected", amount)
     return correction

@@ -4,9 +4,10 @@
 person has muted) and, for those who want e-mail, enqueues `send_notification_email` once the
 transaction commits; the worker sends it. A `key` makes a notification idempotent per person.
 Those who chose the daily digest get one e-mail a day instead (`send_digests`, run with the reminders).
-Amendments call `after_amendment`; transitions of applications and claims come via services.effects.
+Amendments call `after_amendment`, advances and payment corrections `after_payment`; transitions of applications and claims come via services.effects.
 """
 from datetime import datetime, time
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from django_tasks import task
 
 from applications.models import Application, Notification, NotificationPreference
 from core import clock
+from core.display import sek
 
 # event: (subject, body). Parameters: reference, title, state, number, due, days, comment.
 EVENTS = {
@@ -40,6 +42,12 @@ EVENTS = {
                             _("An amendment of application %(reference)s “%(title)s” was requested.")),
     "amendment_decided": (_("%(reference)s: amendment %(outcome)s"),
                           _("The amendment of application %(reference)s “%(title)s” was %(outcome)s.")),
+    "advance_paid": (_("%(reference)s: advance of %(amount)s paid"),
+                     _("An advance of %(amount)s was paid to %(reference)s “%(title)s”. It is offset against the "
+                       "following claims' payments.")),
+    "payment_corrected": (_("%(reference)s: %(amount)s of a payment reversed"),
+                          _("%(amount)s of a payment to %(reference)s “%(title)s” did not reach you and was reversed; "
+                            "it is paid again with the next payment.")),
     "claim_due": (_("%(reference)s: a payment claim is due on %(due)s"),
                   _("The payment claim of %(reference)s “%(title)s” for the period to %(period_end)s is due "
                     "on %(due)s, in %(days)s days.")),
@@ -57,12 +65,15 @@ EVENT_LABELS = {
     "claim_paid": _("A payment claim is paid"),
     "amendment_requested": _("An amendment is requested"),
     "amendment_decided": _("A decision on an amendment"),
+    "advance_paid": _("An advance is paid"),
+    "payment_corrected": _("A payment is reversed"),
     "claim_due": _("Reminders before a claim is due"),
     "claim_overdue": _("A claim is overdue"),
 }
 TO_APPLICANT = {"approve", "reject", "request_changes"}
 # Outcomes of an amendment decision, as the notification says them.
-AMENDMENT_OUTCOMES = {"approved": _("approved"), "rejected": _("rejected"), "withdrawn": _("withdrawn")}
+AMENDMENT_OUTCOMES = {"approved": _("approved"), "rejected": _("rejected"), "refused": _("refused"),
+                      "withdrawn": _("withdrawn")}
 CLAIM_EVENTS = {"submit": "claim_submitted", "return_to_applicant": "claim_returned",
                 "verify": "claim_verified", "pay": "claim_paid"}
 
@@ -112,6 +123,8 @@ def render(notification: Notification) -> tuple[str, str]:
         params["state"] = Application.State(params["state"]).label
     if "outcome" in params:
         params["outcome"] = AMENDMENT_OUTCOMES.get(params["outcome"], params["outcome"])
+    if "amount" in params:
+        params["amount"] = sek(Decimal(params["amount"]))
     return str(subject) % params, str(body) % params
 
 
@@ -151,6 +164,15 @@ def after_amendment(application, *, requested: bool = False, outcome: str = "", 
     params["outcome"] = outcome
     return notify(users_with_role(application.applicant_id, "applicant"), "amendment_decided",
                   application=application, params=params, link=link)
+
+
+def after_payment(application, event: str, amount, *, link: str = "") -> list:
+    """Tell the applicant about money moved outside a claim's transitions: an advance paid (rule T6) or a
+    payment reversed (rule E7)."""
+    params = {**application_params(application), "amount": str(amount)}
+    link = link or reverse("web:application_detail", args=[application.reference])
+    return notify(users_with_role(application.applicant_id, "applicant"), event, application=application,
+                  params=params, link=link)
 
 
 def send_digests(today=None) -> int:

@@ -356,6 +356,12 @@ class CallForm(Form):
     max_hourly_rate = MoneyField(label=_("Maximum in-kind hourly rate (SEK)"))
     max_grant = MoneyField(label=_("Maximum grant per application (SEK)"))
     max_hours_per_person_month = HoursField(label=_("Maximum hours per person and month"), initial="200")
+    max_advance = MoneyField(
+        label=_("Maximum advance (SEK)"), initial="400000", required=False,
+        help_text=_("At most 400 000 kr (rule T6); 0 means the call pays no advances."))
+    max_advance_ratio = DecimalTextField(
+        label=_("Maximum advance as a share of the grant"), initial="0.5", required=False,
+        help_text=_("At most 0.5, half the grant (rule T6)."))
     four_eyes = forms.BooleanField(
         label=_("The officer who verifies a claim may not also pay it"), required=False, initial=True)
     four_eyes_threshold = MoneyField(

@@ -78,7 +78,8 @@ class CallSerializer(fields.ModelSerializer):
         fields = ["id", "title", "regional_body", "regional_body_name", "fund_project_reference", "fund_budget",
                   "opens_on", "closes_on", "eligible_from", "eligible_until", "fund_ratio", "inkind_ratio",
                   "max_hourly_rate", "max_grant", "max_hours_per_person_month", "four_eyes", "state",
-                  "four_eyes_threshold", "attestation_by_second_user", "reporting_period_months", "grace_days"]
+                  "four_eyes_threshold", "attestation_by_second_user", "reporting_period_months", "grace_days",
+                  "max_advance", "max_advance_ratio"]
 
 
 RATIO = {"max_digits": 6, "decimal_places": 4}
@@ -103,6 +104,9 @@ class CallUpdateSerializer(fields.Serializer):
     four_eyes = serializers.BooleanField(required=False)
     four_eyes_threshold = fields.DecimalField(required=False, allow_null=True, **MONEY)
     attestation_by_second_user = serializers.BooleanField(required=False)
+    max_advance = fields.DecimalField(required=False, help_text=_("At most 400 000 SEK (rule T6)."), **MONEY)
+    max_advance_ratio = fields.DecimalField(required=False, help_text=_("At most 0.5 of the grant (rule T6)."),
+                                            **RATIO)
     reporting_period_months = serializers.IntegerField(required=False, min_value=3, max_value=6)
     grace_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
 

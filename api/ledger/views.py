@@ -368,7 +368,12 @@ class JournalEntryViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["post"], filter_backends=[])
     @idempotent("correction")
     def corrections(self, request, pk=None):
-        """Declare part of a posted contribution ineligible: a reversing entry, then any recovery (E7)."""
+        """Correct a posted entry by a reversing entry (rule E7).
+
+        A contribution: the amount (and hours) declared ineligible, then any recovery of fund paid beyond
+        what the matching rule now allows. A fund payment or advance (while the project runs): the amount
+        that did not reach the beneficiary goes back to the commitment and is paid with the next payment.
+        """
         entry = self.get_object()
         data = validated(CorrectionSerializer, request)
         correction = corrections.record_correction(entry, by=request.user, amount=data["amount"], reason=data["reason"],

@@ -9,7 +9,7 @@ from services import claims as claim_services
 from services import contributions
 from tests.api.helpers import expect, url
 from tests.factories import CompanyFactory
-from tests.scenarios import cash, months, report
+from tests.scenarios import cash, claim_and_pay, months, report
 
 D = Decimal
 
@@ -134,3 +134,20 @@ def test_amendment_joining_company_that_does_not_exist_is_400(api, example, appl
         "application": application.pk, "reason": "Z.",
         "added_partners": [{"company": 999999, "hours": "250", "hourly_rate": "700.00"}]}, format="json")
     assert response.status_code == 400 and "added_partners.0.company" in response.json()["fields"]
+
+
+@pytest.mark.django_db
+def test_returned_payment_corrected_through_the_api(api, example, applicant, officer, second_officer):
+    # rule E7: the payment entry is corrected like a contribution; the amount is owed again
+    application, x, _y, reps = example
+    cash(application, applicant, "100000.00", "V1")
+    report(x, reps, months(application, 0), "80")
+    claim = claim_and_pay(application, applicant, officer, second_officer)
+    payment = claim.journal_entries.get(kind=JournalEntry.Kind.FUND_PAYMENT)
+    body = expect(api(officer).post(url("ledger/entries", payment.pk, "corrections"),
+                                    {"amount": "14000.00", "reason": "Returnerad av banken."}, format="json"), 201)
+    assert body["kind"] == "correction"
+    balances = expect(api(officer).get(url("ledger/balances/applications", application.pk)), 200)
+    assert balances["net_paid"] == "50000.00"
+    expect(api(officer).post(url("ledger/entries", payment.pk, "corrections"),
+                             {"amount": "50000.01", "reason": "Igen."}, format="json"), 400)

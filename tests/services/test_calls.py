@@ -48,6 +48,14 @@ def test_defaults_apply_to_fields_left_out(region, officer):
     call = calls.create_call(regional_body=region, by=officer, **values)
     assert (call.reporting_period_months, call.grace_days, call.four_eyes_threshold) == (6, 30, None)
     assert call.max_hours_per_person_month == Decimal("200.00") and call.four_eyes is True
+    assert (call.max_advance, call.max_advance_ratio) == (Decimal("400000.00"), Decimal("0.5"))  # rule T6
+
+
+def test_a_call_sets_stricter_advance_limits_that_the_advance_obeys(region, officer):
+    # rule T6: 100 000 and a quarter of the grant, stored and used by advance_limit
+    call = calls.create_call(regional_body=region, by=officer,
+                             **fields(max_advance="100000.00", max_advance_ratio="0.25"))
+    assert (call.max_advance, call.max_advance_ratio) == (Decimal("100000.00"), Decimal("0.25"))
 
 
 def test_an_officer_of_another_body_may_not_create_or_edit(region, officer):
@@ -83,6 +91,10 @@ def test_applicants_and_companies_may_not_create_calls(region, applicant, compan
     ({"max_grant": "6000000"}, "max_grant", "more than the fund budget"),
     ({"max_hours_per_person_month": "800"}, "max_hours_per_person_month", "744"),
     ({"four_eyes_threshold": "-1"}, "four_eyes_threshold", "negative"),
+    ({"max_advance": "400000.01"}, "max_advance", "at most 400,000.00 kr"),  # rule T6
+    ({"max_advance": "-1"}, "max_advance", "negative"),
+    ({"max_advance_ratio": "0.51"}, "max_advance_ratio", "half the grant"),  # rule T6
+    ({"max_advance_ratio": "-0.1"}, "max_advance_ratio", "half the grant"),
     ({"reporting_period_months": 12}, "reporting_period_months", "3 to 6"),
     ({"reporting_period_months": 2}, "reporting_period_months", "3 to 6"),
     ({"grace_days": 400}, "grace_days", "0 to 365"),

@@ -18,7 +18,8 @@ FORM = {"title": "Testbäddar 2027", "fund_project_reference": "20366666", "fund
         "opens_on": "2027-01-01", "closes_on": "2027-06-30", "eligible_from": "2027-01-01",
         "eligible_until": "2029-12-31", "fund_ratio": "0,4", "inkind_ratio": "0.5", "max_hourly_rate": "900",
         "max_grant": "2000000", "max_hours_per_person_month": "160", "four_eyes": "on",
-        "four_eyes_threshold": "", "reporting_period_months": "4", "grace_days": "20"}
+        "four_eyes_threshold": "", "reporting_period_months": "4", "grace_days": "20", "max_advance": "400000",
+        "max_advance_ratio": "0.5"}
 
 
 def test_an_officer_creates_a_call_as_a_draft_from_the_form(as_user, officer, region):
@@ -182,3 +183,16 @@ def test_password_reset_pages_use_the_site_layout(client):
 def test_the_applicants_overview_links_to_the_open_calls_rules(as_user, applicant, call):
     html = as_user(applicant).get(reverse("web:dashboard")).content.decode()
     assert f'href="{reverse("web:call_detail", args=[call.pk])}"' in html
+
+
+def test_the_call_form_sets_the_advance_limits_and_the_page_shows_them(as_user, officer, region):
+    # rule T6: stricter limits than the programme's are stored and shown; looser ones are a field error
+    client = as_user(officer)
+    refused = client.post(reverse("web:call_create"), {**FORM, "regional_body": region.pk, "max_advance": "500000"})
+    assert 'id="id_max_advance_error"' in refused.content.decode()
+    client.post(reverse("web:call_create"), {**FORM, "regional_body": region.pk, "max_advance": "100 000",
+                                             "max_advance_ratio": "0.25"})
+    call = FundingCall.objects.get(fund_project_reference="20366666")
+    assert (str(call.max_advance), str(call.max_advance_ratio)) == ("100000.00", "0.2500")
+    page = client.get(reverse("web:call_detail", args=[call.pk])).content.decode()
+    assert "100,000.00 kr, at most 25" in page

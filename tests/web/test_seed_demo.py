@@ -30,7 +30,7 @@ def test_seed_demo_is_idempotent_and_verifies(capsys):
     assert Application.objects.count() >= 8
     kinds = set(JournalEntry.objects.values_list("kind", flat=True))
     assert {"commitment", "cash_contribution", "inkind_contribution", "fund_payment", "correction",
-            "recovery", "transition"} <= kinds
+            "recovery", "transition", "advance"} <= kinds
     call_command("verify_ledger")
     assert "OK:" in capsys.readouterr().out
 

@@ -21,6 +21,11 @@ def hours(value):
 
 
 @register.filter
+def percent(value):
+    return display.percent(value)
+
+
+@register.filter
 def state_label(value):
     return labels.state_label(value)
 

@@ -5,16 +5,20 @@ decision, the commitment moved by the difference) or refuses it; an officer pays
 """
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from applications import permissions
 from applications.models import Amendment, AuditEvent
 from core.display import sek
 from core.errors import RuleViolation, TransitionConflict
-from ledger.selectors import application_balances, call_uncommitted
+from ledger.models import JournalEntry
+from ledger.selectors import application_balances, call_uncommitted, payment_records
 from services import advances, amendments
 from web.forms import AdvanceForm, AmendmentDecisionForm, AmendmentForm, add_violation
 
+from .claims import correct_payment
 from .common import require, visible_application
 
 
@@ -115,6 +119,18 @@ def advance_create(request, reference):
                 return redirect("web:application_detail", reference=reference)
     else:
         form = AdvanceForm(initial={"amount": limit})
-    return render(request, "web/advance_form.html", {"form": form, "application": application, "limit": limit,
-                                                     "existing": advances.advance_of(application)},
-                  status=400 if form.errors else 200)
+    return render(request, "web/advance_form.html", {
+        "form": form, "application": application, "limit": limit, "existing": advances.advance_of(application),
+        "payments": payment_records(application.journal_entries.all().filter(kind=JournalEntry.Kind.ADVANCE)),
+        "can_correct_payment": application.state not in application.FINAL_STATES,
+    }, status=400 if form.errors else 200)
+
+
+@require_POST
+def advance_correct(request, reference):
+    """An officer reverses part of the advance that did not reach the beneficiary (rule E7)."""
+    application = visible_application(request.user, reference)
+    require(permissions.is_officer_of_call(request.user, application.call))
+    entry = advances.advance_of(application)
+    require(entry is not None)
+    return correct_payment(request, entry, redirect_to=reverse("web:advance_create", args=[reference]) + "#payment")

@@ -420,6 +420,7 @@ def application_detail(request, reference, comment_form=None):
         "can_advance": (permissions.is_officer_of_call(user, application.call)
                         and application.state in (Application.State.APPROVED, Application.State.ACTIVE)
                         and not balances.advanced),
+        "advance_page": permissions.is_officer_of_call(user, application.call),
     })
 
 

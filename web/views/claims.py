@@ -89,6 +89,10 @@ def claim_detail(request, reference, number, *, item_errors=None, reason_form=No
         "can_submit": claim.state in (Claim.State.DRAFT, Claim.State.RETURNED) and has_transition_perm(claim.submit, user),
         "can_review": is_officer and submitted,
         "can_correct": is_officer and claim.state in (Claim.State.VERIFIED, Claim.State.PAID),
+        # rule E7: a payment that did not reach the beneficiary is reversed while the project runs.
+        "payments": ledger_selectors.payment_records(claim.journal_entries.all()),
+        "advance": grants.advance_position(application),  # rule T6: how the advance is offset
+        "can_correct_payment": is_officer and application.state not in application.FINAL_STATES,
         "pending": sum(1 for i in reports + cash if i.review_status == "pending" and not i.parked_out),
         "totals": grants.claim_totals(claim, all_items),
         "error_types": ErrorType.choices,
@@ -219,6 +223,39 @@ def claim_correct_item(request, reference, number, kind, pk):
                 messages.error(request, message)
     url = reverse("web:claim_detail", kwargs={"reference": reference, "number": number})
     return redirect(f"{url}#item-{kind}-{pk}")
+
+
+def correct_payment(request, entry, *, redirect_to):
+    """Record the correction of a payment or advance from its page (rule E7), then go back to that page."""
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            correction = corrections.record_correction(entry, by=request.user, amount=data["amount"],
+                                                       reason=data["reason"])
+        except RuleViolation as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The correction is recorded as entry #%(seq)s: %(amount)s goes back to the "
+                                        "commitment and is paid again with the next payment.")
+                             % {"seq": correction.seq, "amount": sek(data["amount"])})
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect(redirect_to)
+
+
+@require_POST
+def claim_correct_payment(request, reference, number):
+    """An officer reverses part of this claim's payment that did not reach the beneficiary (rule E7)."""
+    application, claim = _claim(request, reference, number)
+    require(permissions.is_officer_of_call(request.user, application.call))
+    entry = claim.journal_entries.filter(kind=JournalEntry.Kind.FUND_PAYMENT).first()
+    require(entry is not None)
+    url = reverse("web:claim_detail", kwargs={"reference": reference, "number": number})
+    return correct_payment(request, entry, redirect_to=f"{url}#payment")
 
 
 @require_POST

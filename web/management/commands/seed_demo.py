@@ -15,7 +15,7 @@ from django.db import transaction
 from applications.models import Application, FundingCall, Membership, Organisation
 from ledger import journal
 from ledger.models import JournalEntry
-from services import amendments, contributions, corrections, deadlines, drafting, lifecycle
+from services import advances, amendments, contributions, corrections, deadlines, drafting, lifecycle
 from services import calls as call_services
 from services import claims as claim_services
 
@@ -252,6 +252,8 @@ class Command(BaseCommand):
         step(app, who, "submit")
         step(app, officer, "start_review")
         lifecycle.approve(app, by=officer, granted=D("550000.00"), rationale="Beviljas med reducerat belopp.")
+        # An advance before the start (rule T6): half the grant would be 275 000; the call allows 400 000.
+        advances.pay_advance(app, by=officer, amount=D("200000.00"), reason="Uppstart av testbädden.")
         # 7. Rejected.
         app, who = self._application(call, orgs, users, applicant="Västerviks kommun", title="Drönarleveranser",
                                      cash=D("200000.00"), partners=[("Östersjö Robotik AB", D("250"), D("850"))],
