@@ -120,8 +120,7 @@ account_patterns = [
         name="password_reset"),
     path("password_reset/done/", auth_views.PasswordResetDoneView.as_view(
         template_name="registration/reset_password_done.html"), name="password_reset_done"),
-    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        template_name="registration/reset_password_confirm.html"), name="password_reset_confirm"),
+    path("reset/<uidb64>/<token>/", account.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(
         template_name="registration/reset_password_complete.html"), name="password_reset_complete"),
 ]

@@ -4,7 +4,10 @@ and ends, passwords that are not the first guesses."""
 import time
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
@@ -279,3 +282,17 @@ def test_sign_out_ends_every_token(applicant, as_user):
     AuthToken.objects.create(user=applicant)
     as_user(applicant).post("/accounts/logout/")
     assert not AuthToken.objects.filter(user=applicant).exists()
+
+
+@pytest.mark.django_db
+def test_a_password_reset_ends_every_token(applicant):
+    # the reset link of the e-mail, followed to the end: the old tokens stop working
+    AuthToken.objects.create(user=applicant)
+    client = Client()
+    uid = urlsafe_base64_encode(force_bytes(applicant.pk))
+    start = client.get(f"/accounts/reset/{uid}/{default_token_generator.make_token(applicant)}/")
+    response = client.post(start["Location"], {"new_password1": "Lingon-Kvarn-Fyra-77",
+                                               "new_password2": "Lingon-Kvarn-Fyra-77"})
+    assert response.status_code == 302
+    assert not AuthToken.objects.filter(user=applicant).exists()
+    assert AuditEvent.objects.filter(action="tokens_revoked", comment="password reset").exists()

@@ -170,6 +170,18 @@ class SignOutView(auth_views.LogoutView):
         return super().post(request, *args, **kwargs)
 
 
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A password set from a reset e-mail ends every API token too: whoever reset it may be recovering
+    an account someone else had."""
+
+    template_name = "registration/reset_password_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        signin.revoke_all_tokens(form.user, reason="password reset")
+        return response
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """A new password ends every API token (other sessions end by Django's session hash)."""
 
