@@ -73,7 +73,7 @@ def claim_detail(request, reference, number, *, item_errors=None, reason_form=No
     warnings = grants.claim_warnings(claim) if is_officer else {}
     for kind, items in (("time", reports), ("cash", cash)):
         for item in items:
-            item.kind = kind
+            item.kind, item.reports_hours = kind, kind == "time"
             item.errors = item_errors.get((kind, item.pk), [])
             item.warnings = warnings.get((kind, item.pk), [])
             item.parked_out = item.claim_id != claim.pk  # rule V2: carried to a later claim
