@@ -69,11 +69,27 @@ def test_the_schedule_enqueues_the_reminder_job_and_the_worker_runs_it(active, a
     fixed_clock.set(period.due_on + timedelta(days=1))
     stop = threading.Event()
     stop.set()  # one round: enqueue, then stop instead of waiting an hour
-    worker.schedule(3600, stop)
+    worker.schedule(3600, stop, timedelta(minutes=30))
     assert DBTaskResult.objects.filter(task_path__endswith="scheduled_jobs_task", status="READY").count() == 1
     run_worker()
     assert list(Notification.objects.filter(user=applicant, event="claim_overdue").values_list(
         "params__days", flat=True)) == [-1]
-    worker.schedule(3600, stop)
+    worker.schedule(3600, stop, timedelta(minutes=30))
     run_worker()  # the job again, the same day: no second reminder
     assert Notification.objects.filter(user=applicant, event="claim_overdue").count() == 1
+
+
+def test_a_job_left_running_by_a_stopped_worker_is_done_at_the_next_start(active, officer):
+    # the worker was killed in the middle of the call summary: the job stays "running" in the queue
+    document = jobs.request_call_summary(officer, active.call_id, lang="en")
+    abandoned = DBTaskResult.objects.get(task_path__endswith="render_document")
+    DBTaskResult.objects.filter(pk=abandoned.pk).update(status="RUNNING",
+                                                         started_at=abandoned.enqueued_at - timedelta(hours=1))
+    jobs.request_call_summary(officer, active.call_id, lang="sv")
+    recent = DBTaskResult.objects.exclude(pk=abandoned.pk).get(task_path__endswith="render_document")
+    DBTaskResult.objects.filter(pk=recent.pk).update(status="RUNNING", started_at=recent.enqueued_at)
+    run_worker()
+    assert DBTaskResult.objects.get(pk=abandoned.pk).status == "SUCCESSFUL"
+    assert GeneratedDocument.objects.get(pk=document.pk).status == GeneratedDocument.Status.DONE
+    # a job that started a moment ago belongs to a worker still at it, and is left alone
+    assert DBTaskResult.objects.get(pk=recent.pk).status == "RUNNING"
