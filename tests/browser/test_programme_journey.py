@@ -11,12 +11,10 @@ from playwright.sync_api import expect
 from applications.models import Application, FundingCall, Membership, Organisation
 from ledger.models import Claim
 from tests.browser.conftest import sign_in, sign_out
-from tests.browser.test_journey import confirm
-from tests.factories import receipt_pdf
+from tests.browser.steps import confirm, report_and_attest_hours, report_cash
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = receipt_pdf()  # a real PDF: receipts are parsed before they are accepted
 PASSWORD = "Sensorer-i-Kalmar-2026"
 
 
@@ -126,30 +124,13 @@ def test_a_new_call_and_a_new_partner_company_from_draft_to_paid_without_django_
 
     # The new representative reports hours with the password they chose, and attests them.
     sign_in(page, live_server, "anna", PASSWORD)
-    page.get_by_role("link", name="Report hours").click()
-    page.get_by_label("Person").fill("Anna Berg")
-    page.get_by_label("Month").fill(f"{start:%Y-%m}")
-    page.get_by_label("Hours", exact=True).fill("100")
-    page.get_by_label("Work description").fill("Installation av sensorer")
-    page.get_by_role("button", name="Save time report").click()
-    expect(page.get_by_text("The time report for Anna Berg was saved")).to_be_visible()
-    page.goto(f"{url}/")
-    page.get_by_role("link", name=re.compile("^Attest")).first.click()  # attest asks for confirmation (V6)
-    page.locator("dialog[open]").get_by_role("button", name=re.compile(r"^Confirm")).click()
-    expect(page.get_by_text("is attested")).to_be_visible()
+    report_and_attest_hours(page, url, person="Anna Berg", month=start, hours="100")
     sign_out(page)
 
     # The applicant reports cash and claims; the officer verifies; a second officer pays.
     sign_in(page, live_server, "applicant")
     page.get_by_role("link", name=reference).click()
-    page.get_by_role("link", name="Report cash").click()
-    page.get_by_label("Amount (SEK)").fill("100 000")
-    page.get_by_label("Payment date").fill((start + timedelta(days=9)).isoformat())
-    page.get_by_label("Voucher reference").fill("VER-2026-0042")
-    page.get_by_label("Receipt").set_input_files(
-        files=[{"name": "kvitto.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    page.get_by_role("button", name="Save cash contribution").click()
-    expect(page.get_by_text("The cash contribution VER-2026-0042 was saved")).to_be_visible()
+    report_cash(page, amount="100 000", paid_on=start + timedelta(days=9), voucher="VER-2026-0042")
     page.get_by_role("link", name="New payment claim").click()
     page.get_by_label("Period end").fill(today.isoformat())
     page.get_by_role("button", name="Create claim").click()
