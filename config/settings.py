@@ -198,6 +198,13 @@ MAX_HOURS_PER_PERSON_MONTH = int(os.environ.get("MAX_HOURS_PER_PERSON_MONTH", 20
 LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY", "")
 LEDGER_SIGNING_KEY_FILE = os.environ.get("LEDGER_SIGNING_KEY_FILE", str(BASE_DIR / "var" / "ledger-signing.key")
                                          if DEBUG else "")
+# Keys retired by `manage.py rotate_ledger_key` (their public halves only), so that the checkpoints
+# they signed still verify: a file beside the key (default: the key file + ".retired"), and/or
+# LEDGER_RETIRED_PUBLIC_KEYS, comma-separated 64-hex-digit public keys, where the key comes from the
+# environment. Outside the database, like the key: an insider cannot add a key of their own.
+LEDGER_RETIRED_KEYS_FILE = os.environ.get("LEDGER_RETIRED_KEYS_FILE", "")
+LEDGER_RETIRED_PUBLIC_KEYS = [k.strip() for k in os.environ.get("LEDGER_RETIRED_PUBLIC_KEYS", "").split(",")
+                              if k.strip()]
 LEDGER_WITNESS_DIR = os.environ.get("LEDGER_WITNESS_DIR", str(BASE_DIR / "var" / "witness") if DEBUG else "")
 # Audit events younger than this are left to the next checkpoint of the audit log: a transaction
 # still open may hold a lower id than one already committed (PostgreSQL), and the tree is by id.

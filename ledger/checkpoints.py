@@ -68,14 +68,22 @@ def as_record(checkpoint: Checkpoint) -> dict:
     return {
         "format": RECORD_FORMAT, "instance": checkpoint.instance_id, "log": checkpoint.log,
         "size": checkpoint.size, "root": checkpoint.root, "time": chain.format_timestamp(checkpoint.signed_at),
-        "key": checkpoint.key_fingerprint, "public_key": keys.public_key_hex(), "signature": checkpoint.signature,
+        "key": checkpoint.key_fingerprint, "public_key": _public_key_hex(checkpoint.key_fingerprint),
+        "signature": checkpoint.signature,
     }
+
+
+def _public_key_hex(key_fingerprint: str) -> str:
+    """The public key the checkpoint names (a retired one after a rotation), else the current key."""
+    named = keys.public_key_named(key_fingerprint)
+    return (named if named is not None else keys.public_key_bytes()).hex()
 
 
 def record_problem(record, *, instance: str | None = None, public_key: bytes | None = None,
                    signature: bool = True) -> str | None:
-    """Why `record` is not a checkpoint of `instance` validly signed by `public_key`, or None
-    (`signature=False`: everything but the Ed25519 check itself, which is the expensive part)."""
+    """Why `record` is not a checkpoint of `instance` validly signed by `public_key` (default: the
+    ledger key it names, current or retired), or None (`signature=False`: everything but the Ed25519
+    check itself, which is the expensive part)."""
     if not isinstance(record, dict):
         return "it is not a JSON object"
     try:
@@ -89,7 +97,11 @@ def record_problem(record, *, instance: str | None = None, public_key: bytes | N
         return f"it is malformed ({exc})"
     if instance is not None and record["instance"] != instance:
         return f"it belongs to ledger instance {record['instance']}, not {instance}"
-    public_key = public_key if public_key is not None else keys.public_key_bytes()
+    if public_key is None:  # the key the record names, if it is this ledger's, current or retired
+        public_key = keys.public_key_named(record.get("key"))
+        if public_key is None:
+            return (f"it names key {str(record.get('key'))[:16]}…, which is neither this ledger's key "
+                    f"{keys.fingerprint()[:16]}… nor one it retired")
     if record.get("key") != keys.fingerprint_of(public_key):
         return f"it names key {str(record.get('key'))[:16]}…, not this ledger's key {keys.fingerprint_of(public_key)[:16]}…"
     if signature and not keys.verify(data, raw_signature, public_key):

@@ -9,6 +9,9 @@ Public API (used by checkpoints, statements, exports and the auditor's dossier):
 * `fingerprint()` — SHA-256 of the 32 public-key bytes, 64 hex digits: how documents name the key;
   `short_fingerprint()` — the same in groups of four, first 32 digits, for a printed page.
 * `verify(data, signature, public_key=None) -> bool`.
+* `known_public_keys()` / `public_key_named(fingerprint)` — the current key and the keys retired by
+  `rotate()` (`manage.py rotate_ledger_key`), by fingerprint: a checkpoint names its key, and one
+  signed before a rotation still verifies with the retired key.
 * `SigningKeyMissing` — raised (an `ImproperlyConfigured`) when production has no key; commands
   turn it into a one-line error, and the system check `ledger.E001` reports it at start-up.
 
@@ -24,6 +27,7 @@ import hashlib
 import os
 import re
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -143,3 +147,79 @@ def verify(data: bytes, signature: bytes, public_key: bytes | None = None) -> bo
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+# --- rotation -------------------------------------------------------------------------------------
+
+
+def retired_keys_file() -> Path | None:
+    """Where the retired public keys are listed: the setting, else beside the key file."""
+    configured = getattr(settings, "LEDGER_RETIRED_KEYS_FILE", "") or ""
+    if configured:
+        return Path(configured)
+    key_file = _source()[1]
+    return Path(key_file + ".retired") if key_file else None
+
+
+def _retired_public_keys() -> list[bytes]:
+    found = [bytes.fromhex(k) for k in getattr(settings, "LEDGER_RETIRED_PUBLIC_KEYS", []) if _PUBLIC_RE.match(k)]
+    path = retired_keys_file()
+    if path is not None and path.exists():
+        for line in path.read_text().splitlines():
+            first = line.split()[0] if line.split() else ""
+            if _PUBLIC_RE.match(first):
+                found.append(bytes.fromhex(first))
+    return found
+
+
+_PUBLIC_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+def known_public_keys() -> dict[str, bytes]:
+    """Fingerprint → public key, for the current key and every retired one."""
+    known = {fingerprint_of(key): key for key in _retired_public_keys()}
+    known[fingerprint()] = public_key_bytes()
+    return known
+
+
+def public_key_named(key_fingerprint: str) -> bytes | None:
+    """The public key with this fingerprint if it is the ledger's (current or retired), else None."""
+    return known_public_keys().get(str(key_fingerprint))
+
+
+class RotationRefused(ImproperlyConfigured):
+    """The key cannot be rotated here: the message says why."""
+
+
+def rotate() -> tuple[str, str]:
+    """Retire the current key and put a new one in the key file; returns (old, new) fingerprints.
+
+    The old public key is appended to the retired list (and forced to disk) before the new key
+    replaces the old in one rename, so a crash in between leaves the old key in use and known.
+    Processes that loaded the old key keep signing with it until restarted; those signatures verify.
+    """
+    value, path = _source()
+    if value:
+        raise RotationRefused("The key comes from LEDGER_SIGNING_KEY: put a new seed there and the old public key "
+                              "in LEDGER_RETIRED_PUBLIC_KEYS instead.")
+    if not path:
+        raise RotationRefused("No LEDGER_SIGNING_KEY_FILE to rotate.")
+    old_public, old_fingerprint = public_key_bytes(), fingerprint()
+    retired = retired_keys_file()
+    retired.parent.mkdir(parents=True, exist_ok=True)
+    with open(retired, "a") as handle:
+        handle.write(f"{old_public.hex()} retired {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    new = Ed25519PrivateKey.generate()
+    seed = new.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    staging = Path(path + ".new")
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(seed.hex() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(staging, path)
+    with _lock:
+        _cache.clear()
+    return old_fingerprint, fingerprint()
