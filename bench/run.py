@@ -65,15 +65,12 @@ def notes(results: dict) -> list[str]:
     found = []
     v = results.get("verification") or {}
     if "breakdown" in v:
-        b, proposed = v["breakdown"], v["proposed_values_feed"]
+        b = v["breakdown"]
         found.append(
-            f"Verification: reading entries and legs through the ORM into canonical dicts runs at "
-            f"{n(b['read_into_canonical_dicts_entries_per_s'])} entries/s and the stdlib verifier on dicts in memory "
-            f"at {n(b['stdlib_verifier_in_memory_entries_per_s'])} entries/s: the database side is "
-            f"{100 * b['share_reading_from_database']:.0f} % of the time; SHA-256 of ~{v['canonical_bytes_mean']:.0f} "
-            f"canonical bytes is not the bottleneck. Reading plain values instead of model instances "
-            f"(bench.verification.values_chain_dicts, same dicts) verifies at {n(proposed['verify_entries_per_s'])} "
-            f"entries/s, {proposed['speedup']:.1f}× faster.")
+            f"Verification: verify_book runs at {n(v['verify_entries_per_s'])} entries/s with {v['workers']} workers "
+            f"(books of {n(v['parallel_min_entries'])} entries or more are checked in chunks on every core), the "
+            f"sequential verifier at {n(b['sequential_verifier_entries_per_s'])} entries/s, and the floor (bare "
+            f"cursor, json.dumps, sha256, one process) at {n(v['floor_entries_per_s'])} entries/s.")
     p = results.get("posting_throughput") or {}
     if "ratio" in p:
         found.append(f"Posting: {p['service_ms_per_entry']:.3f} ms per entry through the service vs "

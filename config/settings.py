@@ -202,6 +202,10 @@ LEDGER_WITNESS_DIR = os.environ.get("LEDGER_WITNESS_DIR", str(BASE_DIR / "var" /
 # Audit events younger than this are left to the next checkpoint of the audit log: a transaction
 # still open may hold a lower id than one already committed (PostgreSQL), and the tree is by id.
 LEDGER_AUDIT_SETTLE_SECONDS = int(os.environ.get("LEDGER_AUDIT_SETTLE_SECONDS", 60))
+# Verification of a book of LEDGER_VERIFY_PARALLEL_MIN_ENTRIES entries or more checks chunks of it in
+# LEDGER_VERIFY_WORKERS forked processes (default: every core); ledger/parallel.py.
+LEDGER_VERIFY_WORKERS = int(os.environ.get("LEDGER_VERIFY_WORKERS", 0)) or os.cpu_count() or 1
+LEDGER_VERIFY_PARALLEL_MIN_ENTRIES = int(os.environ.get("LEDGER_VERIFY_PARALLEL_MIN_ENTRIES", 5000))
 
 # Production hardening: `manage.py check --deploy` is clean when DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True
