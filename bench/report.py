@@ -31,6 +31,12 @@ def main_rows(results: dict) -> list[list[str]]:
                      f"{_n(p['service_entries_per_s'])} entries/s via ledger.journal.append",
                      f"{_n(p['sql_entries_per_s'])} entries/s plain SQL INSERTs", _n(p["ratio"], 2), p["goal"],
                      _met(p["met"])])
+    pb = results.get("posting_batched") or {}
+    if "ratio" in pb:
+        rows.append(["1", f"Batched posting ({pb['entries_per_transaction']} entries per tx, one checkpoint)",
+                     f"{_n(pb['service_entries_per_s'])} entries/s via ledger.journal.append_many",
+                     f"{_n(pb['sql_entries_per_s'])} entries/s plain SQL INSERTs", _n(pb["ratio"], 2), pb["goal"],
+                     _met(pb["met"])])
     v = results.get("verification") or {}
     if "ratio" in v:
         rows.append(["2", f"Verification of {_n(v['entries'])} entries in {v['books']} books "

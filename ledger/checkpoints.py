@@ -45,6 +45,7 @@ from . import (
     checks,  # noqa: F401  (registers the system checks ledger.E001 and E002)
     keys,
     merkle,
+    rows,
     verify,
     witness,
 )
@@ -123,11 +124,12 @@ def _signed(log: str, *, book: Book | None, size: int, root: bytes, frontier: li
             instance: str, at: datetime | None = None) -> Checkpoint:
     at = at or timezone.now()
     record = {"instance": instance, "log": log, "size": size, "root": root.hex(), "time": chain.format_timestamp(at)}
-    checkpoint = Checkpoint.objects.create(
+    checkpoint = Checkpoint(
         log=log, book=book, instance_id=instance, size=size, root=record["root"], signed_at=at,
         key_fingerprint=keys.fingerprint(), signature=keys.sign(message(record)).hex(),
         frontier=merkle.proof_to_hex(frontier),
     )
+    rows.insert([checkpoint])
     _SIGNED_HERE[log] = _fingerprint(checkpoint)
     witness.defer([as_record(checkpoint)])
     return checkpoint
@@ -203,8 +205,7 @@ def checkpoint_log(log: str, leaf_hashes: list[bytes]) -> Checkpoint | None:
 
 def latest_checkpoint(book: Book | int) -> Checkpoint | None:
     """The book's newest checkpoint (largest size, then latest) of this instance."""
-    log = witness.book_log(book)
-    return Checkpoint.objects.filter(log=log).order_by("-size", "-signed_at", "-id").first()
+    return rows.first(Checkpoint, "log = %s", [witness.book_log(book)], order="size DESC, signed_at DESC, id DESC")
 
 
 def book_leaf_hashes(book: Book | int, size: int) -> list[bytes]:

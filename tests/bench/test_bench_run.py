@@ -59,6 +59,12 @@ def test_posting_throughput_has_both_rates_and_their_ratio(results):
     assert isinstance(p["met"], bool)
 
 
+def test_batched_posting_has_both_rates_and_their_ratio(results):
+    p = results["posting_batched"]
+    assert p["entries"] > 0 and p["entries_per_transaction"] == 100
+    assert p["ratio"] == pytest.approx(p["service_entries_per_s"] / p["sql_entries_per_s"], rel=0.01)
+
+
 def test_verification_checks_every_entry_of_the_dataset(results):
     v = results["verification"]
     assert v["ok"] is True
