@@ -82,7 +82,10 @@ def test_every_api_endpoint_answered_200_with_latencies(results):
         assert figures["available"] is True, name
         assert figures["errors"] == 0 and figures["requests"] > 0, name
         assert 0 < figures["p50_ms"] <= figures["p95_ms"], name
-        assert figures["ratio"] > 0, name
+        assert figures["bare"]["requests_per_s"] > 0 and figures["bare"]["errors"] == 0, name
+        assert figures["ratio"] == pytest.approx(figures["requests_per_s"] / figures["bare"]["requests_per_s"],
+                                                 rel=0.01), name
+        assert figures["ratio_to_constant"] > 0, name
 
 
 def test_query_counts_are_recorded_for_every_page(results):
