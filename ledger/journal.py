@@ -156,7 +156,7 @@ def append_many(book: Book, drafts: list[Draft], *, by=None) -> list[JournalEntr
             return out
         for first in range(0, len(new), INSERT_ROWS):
             rows.insert(new[first:first + INSERT_ROWS])
-        legs = [Posting(entry=entry, ordinal=i, account=leg.account, amount=leg.amount, hours=leg.hours)
+        legs = [Posting(entry_id=entry.pk, ordinal=i, account_id=leg.account.pk, amount=leg.amount, hours=leg.hours)
                 for entry in new for i, leg in enumerate(legs_of[entry.seq], start=1)]
         for first in range(0, len(legs), INSERT_ROWS):
             rows.insert(legs[first:first + INSERT_ROWS])
@@ -203,8 +203,8 @@ def append(
             chain_dict(entry, [(leg.account.code, leg.amount, leg.hours) for leg in rounded])
         )
         rows.insert([entry])
-        rows.insert([Posting(entry=entry, ordinal=i, account=leg.account, amount=leg.amount, hours=leg.hours)
-                     for i, leg in enumerate(rounded, start=1)])
+        rows.insert([Posting(entry_id=entry.pk, ordinal=i, account_id=leg.account.pk, amount=leg.amount,
+                             hours=leg.hours) for i, leg in enumerate(rounded, start=1)])
         Book.objects.filter(pk=locked.pk).update(head_seq=entry.seq, head_hash=entry.hash)
         # Signed in this transaction, so every entry we write commits with its checkpoint (DESIGN §7).
         checkpoints.after_append(locked, entry, head_before=locked.head_seq)

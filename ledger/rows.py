@@ -10,6 +10,10 @@ from functools import lru_cache
 from django.db import connections, router
 
 
+PLAIN = frozenset({"ForeignKey", "IntegerField", "BigIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
+                   "PositiveSmallIntegerField", "SmallIntegerField"})
+
+
 @lru_cache(maxsize=64)
 def _sql(vendor: str, table: str, columns: tuple, rows: int, pk_column: str) -> str:
     # `vendor` keys the cache: quoting and placeholders are the same on SQLite and PostgreSQL here.
@@ -29,9 +33,13 @@ def insert(objs: list, *, using: str = "default") -> None:
         return
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
+    # Integers and foreign keys go as they are (what their get_db_prep_save returns for an int anyway);
+    # text, decimals, datetimes and JSON through their field, as save() sends them.
+    prepare = [(f.attname, None if f.get_internal_type() in PLAIN else f) for f in fields]
     params = []
     for obj in objs:
-        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+        params.extend(getattr(obj, name) if f is None else f.get_db_prep_save(f.pre_save(obj, True), connection)
+                      for name, f in prepare)
     sql = _sql(connection.vendor, meta.db_table, tuple(f.column for f in fields), len(objs), meta.pk.column)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
