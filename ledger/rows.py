@@ -9,7 +9,6 @@ from functools import lru_cache
 
 from django.db import connections, router
 
-
 PLAIN = frozenset({"ForeignKey", "IntegerField", "BigIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
                    "PositiveSmallIntegerField", "SmallIntegerField"})
 
