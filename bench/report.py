@@ -127,7 +127,7 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
 MAIN_HEADER = ["#", "measurement", "figure", "baseline (same run)", "ratio", "goal", "met"]
 
 
-def markdown(results: dict) -> str:
+def markdown(results: dict, appendices: list[str] | None = None) -> str:
     meta, data = results["meta"], results.get("dataset", {})
     out = [
         "# Benchmarks",
@@ -158,6 +158,8 @@ def markdown(results: dict) -> str:
     errors = results.get("errors") or {}
     if errors:
         out += ["", "## Errors", ""] + [f"- {step}: {message}" for step, message in errors.items()]
+    for text in appendices or []:  # bench/PROFILES.md and the national scale's NATIONAL.md, headings one level down
+        out += [""] + [f"#{line}" if line.startswith("#") else line for line in text.strip().splitlines()]
     return "\n".join(out) + "\n"
 
 
@@ -179,9 +181,17 @@ def console(results: dict) -> str:
     ])
 
 
+APPENDICES = ("PROFILES.md", "national/NATIONAL.md")  # under bench/, copied into BENCHMARKS.md when present
+
+
+def appendices() -> list[str]:
+    here = Path(__file__).resolve().parent
+    return [(here / name).read_text(encoding="utf-8") for name in APPENDICES if (here / name).exists()]
+
+
 def write(results: dict, folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     json_path, md_path = folder / "results.json", folder / "BENCHMARKS.md"
     json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    md_path.write_text(markdown(results), encoding="utf-8")
+    md_path.write_text(markdown(results, appendices()), encoding="utf-8")
     return json_path, md_path
