@@ -133,8 +133,10 @@ def pages(dataset) -> dict:
 
 
 def markdown(results: dict) -> str:
-    meta, data = results["meta"], results.get("dataset", {})
+    meta, data = results["meta"], results.get("dataset") or {}
     out = [f"# National scale ({meta['scale']}, {meta['database']})", "",
+           "" if meta.get("finished") else "**Run stopped before the end: the figures below are what it measured.**",
+           "",
            f"{meta['started_at']}, commit `{meta.get('git_commit')}`, {meta['cpu_count']} CPUs; "
            f"{data.get('applications')} applications, {data.get('time_reports')} time reports, "
            f"{data.get('entries')} journal entries, {data.get('postings')} postings in {data.get('books')} books, "
@@ -175,6 +177,12 @@ def main() -> int:
                         "started_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpu_count": os.cpu_count(),
                         "django": django.get_version(), "step_seconds": {}}, "errors": {}}
     failed = False
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def save():  # after every step, so a run stopped half-way keeps what it measured
+        (folder / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
+        (folder / "NATIONAL.md").write_text(markdown(results), encoding="utf-8")
 
     def step(name, function):
         nonlocal failed
@@ -189,6 +197,8 @@ def main() -> int:
             value = None
         results["meta"]["step_seconds"][name] = round(time.perf_counter() - t0, 1)
         log(f"{name} done in {time.perf_counter() - t0:.1f} s")
+        results[name] = value if name != "dataset" else results.get(name)
+        save()
         return value
 
     try:
@@ -196,14 +206,14 @@ def main() -> int:
         if built is None:
             raise SystemExit("the dataset could not be built")
         results["dataset"] = {**built.counts, "build_seconds": round(built.seconds, 1)}
-        results["verification"] = step("verification", verification)
-        results["documents"] = step("documents", lambda: documents(built))
-        results["pages"] = step("pages", lambda: pages(built))
+        save()
+        step("verification", verification)
+        step("documents", lambda: documents(built))
+        step("pages", lambda: pages(built))
     finally:
         database.drop()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (folder / "NATIONAL.md").write_text(markdown(results), encoding="utf-8")
+    results["meta"]["finished"] = True
+    save()
     print(markdown(results))
     return 1 if failed or not (results.get("verification") or {}).get("ok") else 0
 
