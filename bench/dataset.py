@@ -41,7 +41,7 @@ class Scale:
     throughput_entries: int    # measurement 1: entries appended by each path
     api_requests: int          # measurement 3: requests per endpoint
     api_seconds: float         # … or at most this long
-    pdf_runs: int              # measurement 5: warm runs per statement
+    pdf_runs: int              # measurement 5: warm runs per statement (best of them)
     repeats: int               # measurement 6: timed repetitions (median)
 
 
