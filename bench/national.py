@@ -134,7 +134,7 @@ def pages(dataset) -> dict:
 
 def markdown(results: dict) -> str:
     meta, data = results["meta"], results.get("dataset") or {}
-    out = [f"# National scale ({meta['scale']}, {meta['database']})", "",
+    out = [f"# bench.national at scale {meta['scale']} ({meta['database']})", "",
            "" if meta.get("finished") else "**Run stopped before the end: the figures below are what it measured.**",
            "",
            f"{meta['started_at']}, commit `{meta.get('git_commit')}`, {meta['cpu_count']} CPUs; "
