@@ -162,8 +162,8 @@ def after_append(book: Book, entry: JournalEntry, *, head_before: int,
     else:
         # Extend only a checkpoint we signed: a row forged in SQL to cover a forged entry must not
         # become the base of a real signature (one Ed25519 check per append, bench/ measurement 7).
-        if _SIGNED_HERE.get(last.log) != _fingerprint(last) and record_problem(as_record(last),
-                                                                                  instance=instance) is not None:
+        ours = _SIGNED_HERE.get(last.log) == _fingerprint(last) and last.key_fingerprint == keys.fingerprint()
+        if not ours and record_problem(as_record(last), instance=instance) is not None:
             return None
         builder = _builder_from(last)
         if builder is None:
