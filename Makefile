@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test test-sqlite test-pg messages lint bench bench-pg chromium axe clean
+.PHONY: venv run test test-sqlite test-pg messages lint bench bench-pg bench-national chromium axe clean
 
 venv: $(STAMP)
 
@@ -75,6 +75,9 @@ bench: venv
 
 bench-pg: venv
 	bash .ci/with-postgres $(PY) -m bench.run
+
+bench-national: venv
+	BENCH_SCALE=$${BENCH_SCALE:-national} bash .ci/with-postgres $(PY) -m bench.national
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache node_modules

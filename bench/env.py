@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-SCALES = ("tiny", "small", "full")
+SCALES = ("tiny", "small", "full", "national")
 
 
 def scale_name() -> str:

@@ -19,6 +19,7 @@ from .timing import rounded
 GOAL = 0.5
 BLOCKS = 4
 WARMUP = 10
+BATCH = 100  # entries per transaction of the batched paths
 
 
 def _bench_call(title: str, officer, applicant_org, n: int):
@@ -63,6 +64,26 @@ def _service_block(book, application, cost, cash, officer, start: int, count: in
     return time.perf_counter() - started, made
 
 
+def _service_batches(book, application, cost, cash, officer, start: int, count: int,
+                     size: int = BATCH) -> tuple[float, list]:
+    """`ledger.journal.append_many`, `size` entries per call (one transaction, one lock, one checkpoint)."""
+    from ledger import journal
+    from ledger.journal import Draft, Leg
+    from ledger.models import JournalEntry
+
+    made = []
+    started = time.perf_counter()
+    for first in range(start, start + count, size):
+        amounts = [Decimal(10000 + i % 9000) + Decimal("0.25") for i in range(first, min(first + size, start + count))]
+        drafts = [Draft(kind=JournalEntry.Kind.CASH_CONTRIBUTION, application=application,
+                        legs=[Leg(cost, amount), Leg(cash, -amount)], memo=f"Cash BENCH-{i:06d}",
+                        payload={"cash_contribution": i}, idempotency_key=f"bench-cash:{i}")
+                  for i, amount in enumerate(amounts, start=first)]
+        entries = journal.append_many(book, drafts, by=officer)
+        made.extend(zip(entries, amounts, strict=True))
+    return time.perf_counter() - started, made
+
+
 def _baseline_rows(made, book, application, cost, cash, officer):
     """The same entries for the baseline book, hashed into its chain before any timing."""
     from django.db import connection
@@ -91,7 +112,7 @@ def _baseline_rows(made, book, application, cost, cash, officer):
     return rows
 
 
-def _sql_block(rows) -> float:
+def _sql_block(rows, per_transaction: int = 1) -> float:
     from django.db import connection, transaction
 
     payload = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
@@ -102,12 +123,13 @@ def _sql_block(rows) -> float:
     insert_legs = ("INSERT INTO ledger_posting (entry_id, ordinal, account_id, amount, hours) "
                    "VALUES (%s, %s, %s, %s, NULL), (%s, %s, %s, %s, NULL)")
     started = time.perf_counter()
-    for entry_row, legs in rows:
+    for first in range(0, len(rows), per_transaction):
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute(insert_entry, entry_row)
-                entry_id = cursor.fetchone()[0]
-                cursor.execute(insert_legs, (entry_id, *legs[0], entry_id, *legs[1]))
+                for entry_row, legs in rows[first:first + per_transaction]:
+                    cursor.execute(insert_entry, entry_row)
+                    entry_id = cursor.fetchone()[0]
+                    cursor.execute(insert_legs, (entry_id, *legs[0], entry_id, *legs[1]))
     return time.perf_counter() - started
 
 
@@ -135,6 +157,16 @@ def measure(dataset) -> dict:
         rows = _baseline_rows(made, *baseline, officer)
         sql_seconds += _sql_block(rows)
         written += len(made)
+    # Batched: append_many with BATCH entries per call vs the same INSERTs, BATCH entries per transaction.
+    batched_service = batched_sql = 0.0
+    batched = 0
+    offset = WARMUP + BLOCKS * per_block
+    per_batched_block = max(BATCH, scale.throughput_entries * 2 // BLOCKS // BATCH * BATCH)
+    for block in range(BLOCKS):
+        seconds, made = _service_batches(*service, officer, offset + block * per_batched_block, per_batched_block)
+        batched_service += seconds
+        batched_sql += _sql_block(_baseline_rows(made, *baseline, officer), per_transaction=BATCH)
+        batched += len(made)
     book = baseline[0]
     Book.objects.filter(pk=book.pk).update(head_seq=book.head_seq, head_hash=book.head_hash)
     # The baseline's rows were written outside the journal, so nothing signed them: sign its head
@@ -155,4 +187,20 @@ def measure(dataset) -> dict:
         "goal": f">= {GOAL}",
         "met": ratio >= GOAL,
         "books": [service[0].pk, baseline[0].pk],
+        "batched": batched_figures(batched, batched_service, batched_sql),
+    }
+
+
+def batched_figures(entries: int, service_seconds: float, sql_seconds: float) -> dict:
+    ratio = (entries / service_seconds) / (entries / sql_seconds)
+    return {
+        "entries": entries,
+        "entries_per_transaction": BATCH,
+        "service_entries_per_s": rounded(entries / service_seconds, 1),
+        "sql_entries_per_s": rounded(entries / sql_seconds, 1),
+        "service_ms_per_entry": rounded(1000 * service_seconds / entries, 3),
+        "sql_ms_per_entry": rounded(1000 * sql_seconds / entries, 3),
+        "ratio": rounded(ratio, 3),
+        "goal": f">= {GOAL}",
+        "met": ratio >= GOAL,
     }

@@ -96,6 +96,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME", "")} if os.environ.get("SQLITE_TEST_NAME") else {}
+# A read replica for reports and verification (core/replica.py): unset, there is one database as before.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the test database through it
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -209,6 +215,10 @@ LEDGER_WITNESS_DIR = os.environ.get("LEDGER_WITNESS_DIR", str(BASE_DIR / "var" /
 # Audit events younger than this are left to the next checkpoint of the audit log: a transaction
 # still open may hold a lower id than one already committed (PostgreSQL), and the tree is by id.
 LEDGER_AUDIT_SETTLE_SECONDS = int(os.environ.get("LEDGER_AUDIT_SETTLE_SECONDS", 60))
+# Verification of a book of LEDGER_VERIFY_PARALLEL_MIN_ENTRIES entries or more checks chunks of it in
+# LEDGER_VERIFY_WORKERS forked processes (default: every core); ledger/parallel.py.
+LEDGER_VERIFY_WORKERS = int(os.environ.get("LEDGER_VERIFY_WORKERS", 0)) or os.cpu_count() or 1
+LEDGER_VERIFY_PARALLEL_MIN_ENTRIES = int(os.environ.get("LEDGER_VERIFY_PARALLEL_MIN_ENTRIES", 5000))
 
 # Production hardening: `manage.py check --deploy` is clean when DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True

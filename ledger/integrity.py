@@ -24,8 +24,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from applications.models import AuditEvent
+from core import replica
 
-from . import chain, checkpoints, keys, merkle, verify, witness
+from . import chain, checkpoints, keys, merkle, parallel, verify, witness
 from .models import Book, Checkpoint, JournalEntry, Posting, VerificationRun
 from .projection import Projection
 
@@ -102,19 +103,14 @@ def verify_book(book: Book) -> verify.VerificationResult:
     return verify_book_fully(book).result
 
 
+@replica.reading
 def verify_book_fully(book: Book) -> BookVerdict:
     book = Book.objects.get(pk=book.pk)  # the head now; entries appended while we read are not ours to judge
-    # Insertion order (primary key), not seq: a swapped seq then shows up as reordered.
-    entries = JournalEntry.objects.filter(book=book, seq__lte=book.head_seq).order_by("pk")
-    projection, hashes = Projection(), []
-
-    def noted(stream):
-        for entry in projection.feed(stream):
-            if isinstance(entry.get("hash"), str) and chain.HASH_RE.match(entry["hash"]):
-                hashes.append(merkle.leaf_hash(bytes.fromhex(entry["hash"])))
-            yield entry
-
-    result = _against_head(verify.verify_entries(noted(chain_dicts(entries))), book)
+    fast = parallel.verify_chain(book, using=replica.alias_for_reads()) if parallel.worth_it(book) else None
+    if fast is not None:  # intact on every core; anything else is judged by the sequential verifier below
+        projection, hashes, result = fast.projection, fast.leaf_hashes, _against_head(fast.result, book)
+    else:
+        projection, hashes, result = _verify_sequentially(book)
     if not result.ok:
         return BookVerdict(result)
     beyond = JournalEntry.objects.filter(book=book, seq__gt=book.head_seq).order_by("seq").first()
@@ -129,6 +125,21 @@ def verify_book_fully(book: Book) -> BookVerdict:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         return BookVerdict(_bad(result, "projection", problems[0] + more))
     return verdict
+
+
+def _verify_sequentially(book: Book):
+    """The chain of the book through the stdlib verifier, one entry at a time: the exact verdict."""
+    # Insertion order (primary key), not seq: a swapped seq then shows up as reordered.
+    entries = JournalEntry.objects.filter(book=book, seq__lte=book.head_seq).order_by("pk")
+    projection, hashes = Projection(), []
+
+    def noted(stream):
+        for entry in projection.feed(stream):
+            if isinstance(entry.get("hash"), str) and chain.HASH_RE.match(entry["hash"]):
+                hashes.append(merkle.leaf_hash(bytes.fromhex(entry["hash"])))
+            yield entry
+
+    return projection, hashes, _against_head(verify.verify_entries(noted(chain_dicts(entries))), book)
 
 
 def _records(log: str, instance: str):
@@ -305,6 +316,7 @@ def _audit_hashes(*, settled: bool) -> list[bytes]:
     return out
 
 
+@replica.reading
 def verify_side_logs() -> verify.VerificationResult:
     """The audit log and the runs log against their checkpoints; every run's signature."""
     result = verify_audit_log()
@@ -412,6 +424,7 @@ def _moment(value) -> str:
     """A moment as people read it in the active language (2026-12-04 20:31 in both)."""
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
+@replica.reading
 def verify_for_statement(application, *, by=None) -> SliceVerification | None:
     """Verify what a statement about `application` rests on, in time proportional to what is new.
 

@@ -72,6 +72,21 @@ class Projection:
                     self.committed_legs[decision] = Decimal(leg["amount"])
                     self.decisions.setdefault(decision, {"seq": entry.get("seq")})
 
+    def merge(self, later: "Projection") -> None:
+        """Take in what `later` noted from the entries that follow ours (`ledger.parallel`): the same
+        state as one Projection fed both streams in order."""
+        self.states.update(later.states)
+        self.audit.update(later.audit)
+        self.committed_legs.update(later.committed_legs)
+        for decision, carried in later.decisions.items():
+            # A later entry only "setdefault"s a decision it carries no amounts for.
+            if decision not in self.decisions or set(carried) - {"seq"}:
+                self.decisions[decision] = carried
+        for code, amount in later.balances.items():
+            self.balances[code] += amount
+        for code, hours in later.hours.items():
+            self.hours[code] += hours
+
     # --- comparison -----------------------------------------------------------------------------
 
     def problems(self, book: Book) -> list[str]:

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Book, JournalEntry, LedgerInstance
+from .rows import first as first_row
 
 
 class WitnessMissing(ImproperlyConfigured):
@@ -59,7 +60,7 @@ def problem() -> str | None:
 def instance_id(*, entries_allowed: int = 0) -> str:
     """This database's ledger instance id; made now only if the database holds no entries yet
     (`entries_allowed`: the first entry, being appended in this transaction)."""
-    found = LedgerInstance.objects.order_by("pk").first()
+    found = first_row(LedgerInstance, "1 = 1", [], order="id")  # every append asks: SQL written once
     if found is not None:
         return found.instance_id
     if JournalEntry.objects.count() > entries_allowed:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from core import replica
 from core.errors import RuleViolation
 
 from . import access, audit_trail, dossier, journal_export, sie
@@ -57,6 +58,7 @@ def stream_response(lines, filename: str, content_type: str) -> StreamingHttpRes
     return StreamingHttpResponse(lines, content_type=content_type, headers=_headers(filename))
 
 
+@replica.reading  # reports read from the replica when there is one (core/replica.py)
 def statement(user, reference: str, *, fmt: str = "pdf", lang=None, default_lang=None):
     application = access.statement_application(user, reference)
     lang = choose_language(lang, default_lang)
@@ -70,6 +72,7 @@ def statement(user, reference: str, *, fmt: str = "pdf", lang=None, default_lang
     return response
 
 
+@replica.reading  # reports read from the replica when there is one (core/replica.py)
 def call_summary(user, call_id, *, fmt: str = "pdf", lang=None, default_lang=None):
     call = access.summary_call(user, call_id)
     lang = choose_language(lang, default_lang)
@@ -132,6 +135,7 @@ def sie_range(book, since=None, until=None) -> tuple[date, date]:
     return since, until
 
 
+@replica.reading  # reports read from the replica when there is one (core/replica.py)
 def sie_export(user, book_id, *, since=None, until=None):
     """The book's SIE 4 file for [since, until] (officers of the call and auditors), streamed and logged."""
     book = access.sie_book(user, book_id)
@@ -142,6 +146,7 @@ def sie_export(user, book_id, *, since=None, until=None):
     return stream_response(sie.lines(book, since, until, generated_by=user.get_username()), name, SIE)
 
 
+@replica.reading  # reports read from the replica when there is one (core/replica.py)
 def dossier_zip(user, reference: str, *, lang=None, default_lang=None):
     """The application's dossier ZIP, streamed as it is made and logged (rule E5). A dossier too large to
     make while the user waits is refused with a pointer to the background job."""

@@ -16,7 +16,7 @@ from core.errors import NotPermitted, RuleViolation, TransitionConflict
 from core.locking import for_update
 from core.money import ZERO
 from ledger import grants, journal
-from ledger.journal import Leg
+from ledger.journal import Draft, Leg
 from ledger.models import Account, CashContribution, Claim, ErrorType, JournalEntry, ReviewStatus, TimeReport
 from ledger.selectors import claimable_items
 
@@ -230,6 +230,7 @@ def verify_claim(claim: Claim, *, by) -> Claim:
     cost = journal.account(book, Account.Kind.TESTBED_COST, application=application)
     cash_account = journal.account(book, Account.Kind.PUBLIC_CASH, application=application)
     # rule V1: only the eligible part of an accepted item is posted; a part accepted as nothing posts nothing.
+    drafts = []
     for item in cash:
         if item.review_status == ReviewStatus.ACCEPTED and item.eligible_value > ZERO:
             amount = item.eligible_value
@@ -237,10 +238,10 @@ def verify_claim(claim: Claim, *, by) -> Claim:
             if item.eligible_amount is not None:
                 payload.update({"claimed": str(item.amount), "deduction": str(item.deduction),
                                 "error_type": item.deduction_type})
-            journal.append(book, kind=JournalEntry.Kind.CASH_CONTRIBUTION, by=by, application=application,
-                           claim=claim, legs=[Leg(cost, amount), Leg(cash_account, -amount)],
-                           memo=f"Cash {item.voucher_reference}", payload=payload,
-                           idempotency_key=f"cash:{item.pk}")
+            drafts.append(Draft(kind=JournalEntry.Kind.CASH_CONTRIBUTION, application=application, claim=claim,
+                                legs=[Leg(cost, amount), Leg(cash_account, -amount)],
+                                memo=f"Cash {item.voucher_reference}", payload=payload,
+                                idempotency_key=f"cash:{item.pk}"))
     for report in reports:
         if report.review_status == ReviewStatus.ACCEPTED and report.eligible_value > ZERO:
             inkind = journal.account(book, Account.Kind.INKIND, application=application, partner=report.partner)
@@ -250,10 +251,12 @@ def verify_claim(claim: Claim, *, by) -> Claim:
                 payload.update({"claimed_hours": str(report.hours), "deduction": str(report.deduction),
                                 "error_type": report.deduction_type})
             # rule T3: non-cash cost equals non-cash financing
-            journal.append(book, kind=JournalEntry.Kind.INKIND_CONTRIBUTION, by=by, application=application,
-                           claim=claim, legs=[Leg(cost, value, hours), Leg(inkind, -value, hours)],
-                           memo=f"{report.partner.company.name}: {report.person_name} {report.month:%Y-%m}",
-                           payload=payload, idempotency_key=f"time:{report.pk}")
+            drafts.append(Draft(kind=JournalEntry.Kind.INKIND_CONTRIBUTION, application=application, claim=claim,
+                                legs=[Leg(cost, value, hours), Leg(inkind, -value, hours)],
+                                memo=f"{report.partner.company.name}: {report.person_name} {report.month:%Y-%m}",
+                                payload=payload, idempotency_key=f"time:{report.pk}"))
+    # Every accepted item in one batch: one lock of the book and one signed checkpoint (ledger.journal).
+    journal.append_many(book, drafts, by=by)
     # rule V2: parked items leave this claim and wait, attested, for the next one.
     for model, items in ((TimeReport, reports), (CashContribution, cash)):
         parked = [i.pk for i in items if i.review_status == ReviewStatus.PARKED]

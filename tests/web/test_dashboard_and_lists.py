@@ -1,11 +1,20 @@
 """Role dashboards, the application list and search: the right rows for each role, in few queries."""
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.models import Membership
+from ledger import journal
 from services import calls as call_services
 from services import contributions
-from tests.factories import ApplicationFactory, MembershipFactory, MunicipalityFactory, PartnerFactory
+from tests.factories import (
+    ApplicationFactory,
+    FundingCallFactory,
+    MembershipFactory,
+    MunicipalityFactory,
+    PartnerFactory,
+)
 
 
 @pytest.fixture
@@ -73,6 +82,20 @@ def test_dashboard_queries_do_not_grow_with_applications(role, request, as_user,
     client = as_user(request.getfixturevalue(role))
     with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_officer_dashboard_queries_do_not_grow_with_calls(as_user, officer, region):
+    """Each call links its book: read with the calls, not one query per call (bench/, query counts)."""
+    client = as_user(officer)
+    counts = []
+    for _ in range(3):
+        journal.book_for_call(FundingCallFactory(regional_body=region))
+        client.get("/")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1] == counts[2], counts
 
 
 @pytest.mark.django_db

@@ -84,7 +84,7 @@ def _company_section(user):
 
 def _officer_section(user):
     calls = list(FundingCall.objects.filter(regional_body_id__in=permissions.org_ids(user, permissions.OFFICER))
-                 .select_related("regional_body"))
+                 .select_related("regional_body", "book"))  # the template links each call's book
     for call in calls:
         call.web_actions = call_actions(call, user)
     budgets = balances_by_call(calls)  # one query for every call, not one per call

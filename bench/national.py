@@ -1,0 +1,222 @@
+"""python -m bench.national — national scale on PostgreSQL (`make bench-national`).
+
+Builds BENCH_SCALE (default `national`: 21 calls, 20 000 applications, ~2.1 M time reports, ~5.4 M
+postings) in a database of its own with COPY (bench/dataset.py), then measures what grows with the
+country rather than with one project:
+
+* full-book verification of every book (`ledger.integrity.verify_book`, on every core);
+* the statement PDF end to end (`reports.downloads.statement`) and the auditor's dossier ZIP
+  (`reports.dossier.stream`) of the 100-, 500- and 5 000-entry applications;
+* every page and endpoint of bench/query_counts.py, timed (second request) with its queries; the slowest
+  page's slowest query under EXPLAIN (ANALYZE, BUFFERS).
+
+Writes results.json and NATIONAL.md into bench/national/ (or BENCH_OUTPUT_DIR) and prints the table.
+Smaller scales run the same code (tests use `tiny`), on SQLite too (EXPLAIN QUERY PLAN there).
+"""
+import json
+import os
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import env
+from .run import git_commit, log
+from .timing import rounded
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def verification() -> dict:
+    from ledger import parallel
+    from ledger.integrity import verify_book
+    from ledger.models import Book
+
+    books, total, started = [], 0, time.perf_counter()
+    for book in Book.objects.order_by("pk"):
+        t0 = time.perf_counter()
+        result = verify_book(book)
+        books.append({"book": book.pk, "entries": result.entries_checked, "ok": result.ok,
+                      "seconds": rounded(time.perf_counter() - t0, 2)})
+        total += result.entries_checked
+    seconds = time.perf_counter() - started
+    return {"entries": total, "seconds": rounded(seconds, 1), "entries_per_s": rounded(total / seconds, 1),
+            "ok": all(b["ok"] for b in books), "workers": parallel.workers(), "books": books}
+
+
+def documents(dataset) -> dict:
+    from reports import dossier, downloads
+    from reports.pdf import html_to_pdf
+    from reports.statement import statement_html
+
+    auditor = dataset.users["auditor"]
+    found = {}
+    for key in sorted(dataset.special):
+        application = dataset.special[key]
+        t0 = time.perf_counter()
+        response = downloads.statement(auditor, application.reference, fmt="pdf", lang="sv")
+        first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        response = downloads.statement(auditor, application.reference, fmt="pdf", lang="sv")
+        warm = time.perf_counter() - t0
+        html = statement_html(application, by=auditor, lang="sv")
+        t0 = time.perf_counter()
+        html_to_pdf(html)
+        layout = time.perf_counter() - t0
+        reader = dossier.reader_of(application, auditor)
+        t0 = time.perf_counter()
+        size = sum(len(chunk) for chunk in dossier.stream(application, reader, lang="sv"))
+        dossier_seconds = time.perf_counter() - t0
+        found[key] = {"reference": application.reference, "statement_first_s": rounded(first, 2),
+                      "statement_s": rounded(warm, 2), "weasyprint_s": rounded(layout, 2),
+                      "statement_ratio": rounded(warm / layout, 2), "pages": int(response["X-Report-Pages"]),
+                      "dossier_s": rounded(dossier_seconds, 2), "dossier_kib": rounded(size / 1024, 1)}
+    return found
+
+
+def explain(sql: str) -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return [" | ".join(str(c) for c in row) for row in cursor.fetchall()]
+
+
+def pages(dataset) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch
+
+    from .query_counts import PAGES, _url
+
+    big = dataset.special["big"]
+    values = {"big_pk": big.pk, "big_reference": big.reference, "call_pk": big.call_id}
+    clients, found, slowest = {}, {}, None
+    for name, role, kind, route, arg, query in PAGES:
+        try:
+            url = _url(route, arg, query, values)
+        except NoReverseMatch:
+            continue
+        key = (role, kind)
+        if key not in clients:
+            if kind == "api":
+                clients[key] = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {dataset.tokens[role]}",
+                                      HTTP_ACCEPT="application/json")
+            else:
+                clients[key] = Client(HTTP_HOST="127.0.0.1")
+                clients[key].force_login(dataset.users[role])
+        clients[key].get(url)
+        with CaptureQueriesContext(connection) as captured:
+            t0 = time.perf_counter()
+            response = clients[key].get(url)
+            ms = 1000 * (time.perf_counter() - t0)
+        queries = sorted(captured.captured_queries, key=lambda q: float(q["time"]), reverse=True)
+        found[name] = {"path": url, "status": response.status_code, "ms": rounded(ms, 1),
+                       "queries": len(queries), "slowest_query_ms": rounded(1000 * float(queries[0]["time"]), 1)
+                       if queries else None}
+        if slowest is None or ms > slowest[1]:
+            slowest = (name, ms, queries[0]["sql"] if queries else "")
+    result = {"pages": found}
+    if slowest is not None:
+        name, ms, sql = slowest
+        try:
+            plan = explain(sql) if sql.lstrip().upper().startswith("SELECT") else []
+        except Exception as exc:  # noqa: BLE001 - a plan we cannot take is reported, not fatal
+            plan = [f"EXPLAIN failed: {exc}"]
+        result["slowest"] = {"page": name, "ms": rounded(ms, 1), "query": sql[:4000], "plan": plan}
+    return result
+
+
+def markdown(results: dict) -> str:
+    meta, data = results["meta"], results.get("dataset") or {}
+    out = [f"# bench.national at scale {meta['scale']} ({meta['database']})", "",
+           "" if meta.get("finished") else "**Run stopped before the end: the figures below are what it measured.**",
+           "",
+           f"{meta['started_at']}, commit `{meta.get('git_commit')}`, {meta['cpu_count']} CPUs; "
+           f"{data.get('applications')} applications, {data.get('time_reports')} time reports, "
+           f"{data.get('entries')} journal entries, {data.get('postings')} postings in {data.get('books')} books, "
+           f"built in {data.get('build_seconds')} s.", ""]
+    v = results.get("verification") or {}
+    if v:
+        out += [f"- Full verification of every book: {v['entries']} entries in {v['seconds']} s "
+                f"({v['entries_per_s']} entries/s, {v['workers']} workers), intact: {v['ok']}."]
+    for key, d in (results.get("documents") or {}).items():
+        out.append(f"- {key} ({d['reference']}): statement PDF {d['statement_s']} s warm ({d['statement_first_s']} s "
+                   f"first; WeasyPrint alone {d['weasyprint_s']} s, ratio {d['statement_ratio']}), {d['pages']} pages; "
+                   f"dossier ZIP {d['dossier_s']} s ({d['dossier_kib']} KiB).")
+    p = results.get("pages") or {}
+    if p:
+        out += ["", "| page / endpoint | ms | queries | slowest query ms |", "|---|---|---|---|"]
+        out += [f"| {name} | {f['ms']} | {f['queries']} | {f['slowest_query_ms']} |"
+                for name, f in sorted(p["pages"].items(), key=lambda item: -item[1]["ms"])]
+        s = p.get("slowest")
+        if s:
+            out += ["", f"Slowest page: {s['page']} ({s['ms']} ms). Its slowest query:", "", "```sql",
+                    s["query"], "```", "", "```", *s["plan"], "```"]
+    if results.get("errors"):
+        out += ["", "Errors:"] + [f"- {k}: {m}" for k, m in results["errors"].items()]
+    return "\n".join(out) + "\n"
+
+
+def main() -> int:
+    os.environ.setdefault("BENCH_SCALE", "national")
+    scale_name = env.scale_name()
+    folder = Path(os.environ.get("BENCH_OUTPUT_DIR") or ROOT / "bench" / "national")
+    log(f"national bench at scale {scale_name}; preparing the database")
+    database = env.prepare()
+    import django
+
+    from . import dataset as data
+
+    results = {"meta": {"scale": scale_name, "database": database.vendor, "git_commit": git_commit(),
+                        "started_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpu_count": os.cpu_count(),
+                        "django": django.get_version(), "step_seconds": {}}, "errors": {}}
+    failed = False
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def save():  # after every step, so a run stopped half-way keeps what it measured
+        (folder / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
+        (folder / "NATIONAL.md").write_text(markdown(results), encoding="utf-8")
+
+    def step(name, function):
+        nonlocal failed
+        log(f"{name} …")
+        t0 = time.perf_counter()
+        try:
+            value = function()
+        except Exception as exc:  # noqa: BLE001 - one failed measurement must not hide the others
+            failed = True
+            results["errors"][name] = f"{type(exc).__name__}: {exc}"
+            traceback.print_exc()
+            value = None
+        results["meta"]["step_seconds"][name] = round(time.perf_counter() - t0, 1)
+        log(f"{name} done in {time.perf_counter() - t0:.1f} s")
+        results[name] = value if name != "dataset" else results.get(name)
+        save()
+        return value
+
+    try:
+        built = step("dataset", lambda: data.build(data.SCALE[scale_name]))
+        if built is None:
+            raise SystemExit("the dataset could not be built")
+        results["dataset"] = {**built.counts, "build_seconds": round(built.seconds, 1)}
+        save()
+        step("verification", verification)
+        step("documents", lambda: documents(built))
+        step("pages", lambda: pages(built))
+    finally:
+        database.drop()
+    results["meta"]["finished"] = True
+    save()
+    print(markdown(results))
+    return 1 if failed or not (results.get("verification") or {}).get("ok") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
