@@ -169,10 +169,18 @@ def test_malformed_or_non_finite_json_is_400(api, world, applicant, text):
 
 
 @pytest.mark.django_db
-def test_a_json_number_with_two_decimals_is_read_exactly(api, world, applicant):
+def test_an_amount_as_a_json_number_is_400_as_the_schema_says_text(api, world, applicant):
+    # issue 22: the schema says amounts are text ("1234.55"); a number is refused on its field.
     response = api(applicant).patch(url("applications", world["draft"].pk), '{"public_cash": 1234.55}',
                                     content_type="application/json")
-    assert expect(response, 200)["public_cash"] == "1234.55"
+    assert "public_cash" in expect(response, 400)["fields"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["1234.555", " 12", "1,5", "1e3", "", "+5", "1 234"])
+def test_an_amount_outside_the_documented_pattern_is_400(api, world, applicant, text):
+    response = api(applicant).patch(url("applications", world["draft"].pk), {"public_cash": text}, format="json")
+    assert "public_cash" in expect(response, 400)["fields"]
 
 
 @pytest.mark.django_db
