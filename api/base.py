@@ -33,6 +33,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from api.fields import DecimalField, TextChecks
 from core.errors import NotPermitted, RuleViolation, TransitionConflict
 
 # Ids in paths, filters and bodies: positive and within a signed 64-bit integer, so that no value a
@@ -123,8 +124,35 @@ def not_found(request, *args, **kwargs):
 
 
 # ---------------------------------------------------------------- the schema
+# Text fields refuse control characters (core.text: Unicode category Cc); a multi-line text may hold tab,
+# LF and CR. A required text must hold something besides white space (DRF trims it). Written without
+# look-arounds or \\s, so that ECMA, Python and the schema's readers agree on every character.
+CONTROL = "\\u0000-\\u001f\\u007f-\\u009f"
+CONTROL_MULTILINE = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"
+SPACE = " \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\t\\n\\r"
+
+
+def text_pattern(*, multiline: bool, blank: bool) -> str:
+    refused = CONTROL_MULTILINE if multiline else CONTROL
+    if blank:
+        return f"^[^{refused}]*$"
+    return f"^[^{refused}]*[^{refused}{SPACE}][^{refused}]*$"
+
+
 class ApiSchema(AutoSchema):
-    """Adds the error responses each operation can give, with their bodies, to the generated schema."""
+    """Adds the error responses each operation can give, with their bodies, to the generated schema,
+    and says of decimals and texts exactly what the API takes (api.fields)."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, DecimalField) and schema is not None:
+            schema = {key: value for key, value in schema.items() if key not in ("multipleOf", "maximum", "minimum")}
+            schema.update({"type": "string", "format": "decimal", "pattern": field.pattern})
+        elif (isinstance(field, serializers.CharField) and not field.read_only and schema is not None
+              and isinstance(field.parent, TextChecks) and "enum" not in schema):
+            limit = getattr(field, "max_length", None)
+            schema["pattern"] = text_pattern(multiline=limit is None or limit > 200, blank=field.allow_blank)
+        return schema
 
     def _error_codes(self) -> set[str]:
         view = self.view
@@ -134,8 +162,9 @@ class ApiSchema(AutoSchema):
         has_path_id = "{" in self.path
         if self.method == "GET":
             codes.add("404")  # invisible or missing object, invisible filter value, page past the end
-            if getattr(view, "action", None) == "list" and getattr(view, "filterset_class", None) is not None:
-                codes.add("400")
+            if getattr(view, "action", None) == "list" and (getattr(view, "filterset_class", None) is not None
+                                                             or getattr(view, "pagination_class", None) is not None):
+                codes.add("400")  # a filter or page_size the API cannot take
         else:
             codes |= {"400", "403"}
             if has_path_id:
@@ -233,8 +262,29 @@ class SharedScopedRateThrottle(ScopedRateThrottle):
 
 
 class Pagination(PageNumberPagination):
+    """?page=N (from 1; past the end is a 404) and ?page_size=N (1 to 200; anything else is a 400)."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        value = values[-1]
+        if len(values) > 1 or not (value.isascii() and value.isdigit()) or not 0 < int(value) <= self.max_page_size:
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                _("Give a whole number from 1 to %(max)s.") % {"max": self.max_page_size}]})
+        return int(value)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+            elif parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 class ApiViewMixin:

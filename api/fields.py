@@ -1,21 +1,25 @@
 """Decimal fields of the API: parsed and printed by the money module, never by DRF's defaults.
 
 DRF's DecimalField rounds half-even when it prints and reads "1e30" or forty 9s into a value
-no column holds. `DecimalField` here reads through `core.money.parse_fixed` (finite, plain
-notation, at most the column's digits, rounded half-up, within `min_value`/`max_value`) and
-prints through `core.money.quantize` (half-up, exactly `decimal_places`), so the API shows
-the same öre as the statement. Every serializer uses it (`ModelSerializer` maps model
+no column holds. `DecimalField` here takes exactly what the schema says — a string matching
+`pattern` (an optional minus when negatives are allowed, at most the column's digits before the
+point, at most `decimal_places` after it; no JSON numbers, spaces or commas) — reads it through
+`core.money.parse_fixed` (within `min_value`/`max_value`) and prints through
+`core.money.quantize` (half-up, exactly `decimal_places`), so the API shows the same öre as the
+statement. Every serializer uses it (`ModelSerializer` maps model
 DecimalFields to it); tests/api/test_bad_input.py checks that no DRF DecimalField is left.
 """
-from decimal import Decimal
+import re
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from core import money
 from core.text import control_character_problem
 
+DIGITS = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 MONEY = {"max_digits": money.MONEY_DIGITS, "decimal_places": money.MONEY_PLACES}
 HOURS = {"max_digits": money.HOURS_DIGITS, "decimal_places": money.HOURS_PLACES}
 
@@ -23,17 +27,35 @@ HOURS = {"max_digits": money.HOURS_DIGITS, "decimal_places": money.HOURS_PLACES}
 class DecimalField(serializers.DecimalField):
     """A Decimal in and out through core.money: the one parser and half-up rounding."""
 
+    default_error_messages = {
+        "not_text": _("Give the number as text, for example \"1234.50\"."),
+        "format": _("Write the number with digits and at most {places} decimals after a point, "
+                    "for example \"1234.50\"."),
+    }
+
     def __init__(self, max_digits=money.MONEY_DIGITS, decimal_places=money.MONEY_PLACES, **kwargs):
         super().__init__(max_digits, decimal_places, **kwargs)
 
+    @property
+    def pattern(self) -> str:
+        """The regular expression (ECMA and Python alike) a value must match, as the schema says."""
+        sign = "" if self.min_value is not None and self.min_value >= 0 else "-?"
+        whole = self.max_digits - self.decimal_places
+        return rf"^{sign}[0-9]{{1,{whole}}}(\.[0-9]{{1,{self.decimal_places}}})?$"
+
     def to_internal_value(self, data):
-        if isinstance(data, bool) or isinstance(data, float) or not isinstance(data, str | int | Decimal):
-            self.fail("invalid")
-        try:
-            return money.parse_fixed(data, digits=self.max_digits, places=self.decimal_places,
-                                     minimum=self.min_value, maximum=self.max_value, strict=True)
+        if not isinstance(data, str):
+            self.fail("not_text")
+        if not DIGITS.fullmatch(data):
+            self.fail("format", places=self.decimal_places)
+        try:  # the money module's words for a figure too large, too precise or out of bounds
+            value = money.parse_fixed(data, digits=self.max_digits, places=self.decimal_places,
+                                      minimum=self.min_value, maximum=self.max_value, strict=True)
         except money.AmountError as exc:
             raise serializers.ValidationError(str(exc), code="invalid") from exc
+        if not re.fullmatch(self.pattern.strip("^$"), data):  # e.g. "1.500": exact, but not as documented
+            self.fail("format", places=self.decimal_places)
+        return value
 
     def to_representation(self, value):
         if value is None:

@@ -136,8 +136,12 @@ def review_item(claim: Claim, item, *, by, accept: bool | None = None, reason: s
     """Decide one time report or cash item of a submitted claim (rules E4, V1–V3).
 
     `decision` is accept (in full, or in part with `eligible` hours or amount, a `deduction_type`
-    and a `reason`), reject (with a reason) or park (carried to the next claim, rule V2).
+    and a `reason`), reject (with a reason) or park (carried to the next claim, rule V2); `accept`
+    (true or false) is short for accept or reject. One of the two must be given.
     """
+    if not decision and accept is None:
+        message = _("Give a decision.")
+        raise RuleViolation([message], {"decision": [message]})
     decision = decision or ("accept" if accept else "reject")
     claim = _reviewable(claim, by)
     if item.claim_id != claim.pk:

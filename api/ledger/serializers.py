@@ -200,6 +200,8 @@ class ClaimTransitionSerializer(fields.Serializer):
 
 
 class ItemReviewSerializer(fields.Serializer):
+    """One of `decision` and `accept` must be given (the service answers 400 on `decision` otherwise)."""
+
     accept = serializers.BooleanField(required=False, allow_null=True, default=None,
                                       help_text=_("Short for decision accept (true) or reject (false)."))
     decision = serializers.ChoiceField(choices=["accept", "reject", "park"], required=False, allow_null=True,
@@ -212,13 +214,6 @@ class ItemReviewSerializer(fields.Serializer):
                                        help_text=_("Checked on the spot or in a sample (rule V3)."))
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=COMMENT_MAX,
                                    help_text=_("Required when the item is rejected, parked or accepted in part."))
-
-    def validate(self, data):
-        if data.get("decision") is None:
-            if data.get("accept") is None:
-                raise serializers.ValidationError({"decision": [_("Give a decision.")]})
-            data["decision"] = "accept" if data["accept"] else "reject"
-        return data
 
 
 class BulkAcceptSerializer(fields.Serializer):

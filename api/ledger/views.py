@@ -257,7 +257,12 @@ class ClaimViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["post"], url_path=r"items/(?P<kind>[^/]+)/(?P<item_id>[^/]+)/review",
             filter_backends=[])
     def review_item(self, request, pk=None, kind=None, item_id=None):
-        """Accept or reject one time report or cash item of a submitted claim (officers; rule E4)."""
+        """Accept or reject one time report or cash item of a submitted claim (officers; rule E4).
+
+        Rules across fields (400 naming the field): `decision` or `accept` must be given; a rejection or
+        a parked item needs a `reason`; accepting in part (`eligible` below the claimed figure) needs a
+        `deduction_type` and a `reason`; `eligible` lies between 0 and the claimed hours or amount.
+        The claim must be submitted (409 otherwise)."""
         claim = self.get_object()
         if kind not in ITEM_KINDS:
             raise NotFound(_("No such kind of item."))
@@ -265,7 +270,8 @@ class ClaimViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         if item is None:
             raise NotFound(_("The claim has no such item."))
         data = validated(ItemReviewSerializer, request)
-        claim_services.review_item(claim, item, by=request.user, decision=data["decision"], reason=data["reason"],
+        claim_services.review_item(claim, item, by=request.user, decision=data["decision"], accept=data["accept"],
+                                   reason=data["reason"],
                                    eligible=data["eligible"], deduction_type=data["deduction_type"],
                                    sampled=data["sampled"])
         return self._read(claim)

@@ -1,26 +1,43 @@
 """Report downloads in the REST API (session or token auth): the same files as the web, via reports.downloads."""
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from knox.auth import TokenAuthentication
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.base import ErrorDetailSerializer
 from core.errors import RuleViolation
 from reports import downloads
 
 LANG = OpenApiParameter("lang", str, enum=["sv", "en"], description="Language of the document (default: the request's).")
 APPLICATION = OpenApiParameter("application", str, description="Only this application's entries (its reference).")
-NOT_FOUND = OpenApiResponse(description="No such document, or not one this user may see.")
+
+
+class ReportErrorSerializer(serializers.Serializer):
+    """400 of a report: the messages in one sentence, as a list, and by parameter."""
+
+    detail = serializers.CharField()
+    messages = serializers.ListField(child=serializers.CharField())
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+NOT_FOUND = OpenApiResponse(ErrorDetailSerializer, description="No such document, or not one this user may see.")
 
 
 def _file(media_type: str, description: str) -> dict:
     return {(200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description),
-            400: OpenApiResponse(description="A parameter is wrong; the messages say which."), 404: NOT_FOUND}
+            400: OpenApiResponse(ReportErrorSerializer, description="A parameter is wrong; the messages say which."),
+            401: OpenApiResponse(ErrorDetailSerializer, description="No valid token or session."),
+            404: NOT_FOUND}
 
 
 class ReportView(APIView):
     """GET a file. The file is sent whatever the Accept header says; errors come back as JSON."""
 
+    authentication_classes = [TokenAuthentication, SessionAuthentication]  # token first, as for the API
     permission_classes = [IsAuthenticated]
 
     def perform_content_negotiation(self, request, force=False):

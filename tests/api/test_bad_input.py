@@ -169,10 +169,18 @@ def test_malformed_or_non_finite_json_is_400(api, world, applicant, text):
 
 
 @pytest.mark.django_db
-def test_a_json_number_with_two_decimals_is_read_exactly(api, world, applicant):
+def test_an_amount_as_a_json_number_is_400_as_the_schema_says_text(api, world, applicant):
+    # issue 22: the schema says amounts are text ("1234.55"); a number is refused on its field.
     response = api(applicant).patch(url("applications", world["draft"].pk), '{"public_cash": 1234.55}',
                                     content_type="application/json")
-    assert expect(response, 200)["public_cash"] == "1234.55"
+    assert "public_cash" in expect(response, 400)["fields"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["1234.555", " 12", "1,5", "1e3", "", "+5", "1 234"])
+def test_an_amount_outside_the_documented_pattern_is_400(api, world, applicant, text):
+    response = api(applicant).patch(url("applications", world["draft"].pk), {"public_cash": text}, format="json")
+    assert "public_cash" in expect(response, 400)["fields"]
 
 
 @pytest.mark.django_db
@@ -213,3 +221,43 @@ def test_no_serializer_prints_with_drfs_half_even_decimal_field():
         for field in _all_fields(serializer_class()):
             if isinstance(field, drf_serializers.DecimalField):
                 assert isinstance(field, api_fields.DecimalField), (serializer_class, field)
+
+
+# ---------------------------------------------------------------- query parameters as documented (issue 22)
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["0", "201", "abc", "0.5", "true", ""])
+def test_a_page_size_outside_1_to_200_or_not_a_whole_number_is_400(api, officer, value):
+    body = expect(api(officer).get(url("applications"), {"page_size": value}), 400)
+    assert "page_size" in body["fields"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [{"in_claim": "2"}, {"in_claim": "yes"}, {"month_from": ""},
+                                   {"month_from": "12/01/2026"}, {"month_from": "2026-1-1"}])
+def test_a_boolean_or_date_filter_not_written_as_documented_is_400(api, officer, query):
+    body = expect(api(officer).get(url("time-reports"), query), 400)
+    assert set(body["fields"]) == set(query)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["2026-12-07", "2026-12-07T08:30", "2026-12-07T08:30:00", ""])
+def test_a_moment_filter_without_seconds_and_offset_is_400(api, officer, value):
+    body = expect(api(officer).get(url("applications"), {"created_after": value}), 400)
+    assert "created_after" in body["fields"]
+
+
+@pytest.mark.django_db
+def test_a_moment_filter_in_rfc_3339_is_taken(api, officer):
+    expect(api(officer).get(url("applications"), {"created_after": "2026-12-07T08:30:00+01:00"}), 200)
+    expect(api(officer).get(url("applications"), {"created_after": "2026-12-07T08:30:00.5Z"}), 200)
+
+
+@pytest.mark.django_db
+def test_a_sequence_filter_with_a_fraction_is_400(api, officer):
+    assert "seq_to" in expect(api(officer).get(url("ledger/entries"), {"seq_to": "0.5"}), 400)["fields"]
+
+
+@pytest.mark.django_db
+def test_a_filter_given_twice_is_400_unless_it_is_a_list(api, officer):
+    assert "in_claim" in expect(api(officer).get("/api/v1/time-reports/?in_claim=true&in_claim=true"), 400)["fields"]
+    expect(api(officer).get("/api/v1/applications/?state=draft&state=active"), 200)
