@@ -88,11 +88,10 @@ def explain(sql: str) -> list[str]:
 
 def pages(dataset) -> dict:
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import NoReverseMatch
 
-    from .query_counts import PAGES, _url
+    from .query_counts import PAGES, _url, client_for
 
     big = dataset.special["big"]
     values = {"big_pk": big.pk, "big_reference": big.reference, "call_pk": big.call_id}
@@ -102,18 +101,11 @@ def pages(dataset) -> dict:
             url = _url(route, arg, query, values)
         except NoReverseMatch:
             continue
-        key = (role, kind)
-        if key not in clients:
-            if kind == "api":
-                clients[key] = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {dataset.tokens[role]}",
-                                      HTTP_ACCEPT="application/json")
-            else:
-                clients[key] = Client(HTTP_HOST="127.0.0.1")
-                clients[key].force_login(dataset.users[role])
-        clients[key].get(url)
+        client = client_for(clients, dataset, role, kind)
+        client.get(url)
         with CaptureQueriesContext(connection) as captured:
             t0 = time.perf_counter()
-            response = clients[key].get(url)
+            response = client.get(url)
             ms = 1000 * (time.perf_counter() - t0)
         queries = sorted(captured.captured_queries, key=lambda q: float(q["time"]), reverse=True)
         found[name] = {"path": url, "status": response.status_code, "ms": rounded(ms, 1),

@@ -37,10 +37,24 @@ def _url(route, arg, query, values):
     return f"{url}?{query.format(**values)}" if query else url
 
 
+def client_for(clients: dict, dataset, role: str, kind: str):
+    """One client per role and kind, kept in `clients`: the API with the role's token, pages signed in."""
+    from django.test import Client
+
+    key = (role, kind)
+    if key not in clients:
+        if kind == "api":
+            clients[key] = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {dataset.tokens[role]}",
+                                  HTTP_ACCEPT="application/json")
+        else:
+            clients[key] = Client(HTTP_HOST="127.0.0.1")
+            clients[key].force_login(dataset.users[role])
+    return clients[key]
+
+
 def measure(dataset) -> dict:
     """{page: {"queries": n, "status": code, "path": url}} (or "not available" when the route is missing)."""
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import NoReverseMatch
 
@@ -54,15 +68,7 @@ def measure(dataset) -> dict:
         except NoReverseMatch:
             found[name] = {"queries": None, "status": None, "path": route, "available": False}
             continue
-        key = (role, kind)
-        if key not in clients:
-            if kind == "api":
-                clients[key] = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {dataset.tokens[role]}",
-                                      HTTP_ACCEPT="application/json")
-            else:
-                clients[key] = Client(HTTP_HOST="127.0.0.1")
-                clients[key].force_login(dataset.users[role])
-        client = clients[key]
+        client = client_for(clients, dataset, role, kind)
         client.get(url)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
