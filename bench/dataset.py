@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from .timing import log
+
 SEED = 20260
 PASSWORD = "testbed-demo-2026"  # the demo password, so a person can sign in to a kept bench database
 
@@ -239,7 +241,7 @@ class CallBuilder:
         """Put the call's events in time order, number and hash them, and insert entries and legs."""
         from ledger import chain
         from ledger.journal import chain_dict
-        from ledger.models import JournalEntry, Posting
+        from ledger.models import AccountTotal, JournalEntry, Posting
 
         budget = self.call.fund_budget
         opened_at = min([opened_at] + [e.at - timedelta(days=1) for e in self.events])
@@ -252,6 +254,7 @@ class CallBuilder:
         for account in self.accounts.values():
             w.add(account)
         prev, seq, postings = chain.GENESIS_HASH, 0, 0
+        totals = defaultdict(lambda: [Decimal("0.00"), Decimal("0.00"), 0])  # as ledger.rows.add_to_totals adds
         for event in self.events:
             seq += 1
             entry = JournalEntry(
@@ -266,6 +269,13 @@ class CallBuilder:
                 w.add(Posting(pk=ids(Posting), entry=entry, ordinal=ordinal, account=account, amount=amount,
                               hours=hours))
                 postings += 1
+                total = totals[(account, event.kind)]
+                total[0] += amount
+                total[1] += hours or 0
+                total[2] += 1
+        for (account, kind), (amount, hours, count) in totals.items():  # the dataset writes no corrections
+            w.add(AccountTotal(pk=ids(AccountTotal), account=account, entry_kind=kind, amount=amount, hours=hours,
+                               postings=count))
         self.book.head_seq, self.book.head_hash = seq, prev
         return seq, postings
 
@@ -285,14 +295,23 @@ class Builder:
             Organisation,
             Partner,
         )
-        from ledger.models import Account, Book, CashContribution, Claim, JournalEntry, Posting, TimeReport
+        from ledger.models import (
+            Account,
+            AccountTotal,
+            Book,
+            CashContribution,
+            Claim,
+            JournalEntry,
+            Posting,
+            TimeReport,
+        )
 
         User = get_user_model()
         self.scale = scale
         self.rng = random.Random(f"{SEED}-{scale.name}")
         self.ids = Ids()
         self.models = [Organisation, User, Membership, AuthToken, FundingCall, Book, Application, Partner, Decision,
-                       Claim, TimeReport, CashContribution, AuditEvent, Account, JournalEntry, Posting]
+                       Claim, TimeReport, CashContribution, AuditEvent, Account, JournalEntry, Posting, AccountTotal]
         self.w = Writer(self.models)
         today = date.today()
         # Work is reported up to three months ago, so every claim was verified and paid in the past.
@@ -536,6 +555,7 @@ class Builder:
         from ledger.models import Book
 
         s, rng = self.scale, self.rng
+        self.started = time.perf_counter()
         self.parties()
         self.w.flush()
         self.granted = defaultdict(lambda: Decimal("0.00"))
@@ -572,6 +592,8 @@ class Builder:
             self.counts["books"] += 1
             calls.append(call)
             self.w.flush()
+            log(f"call {c + 1}/{s.calls}: {per_call[c]} applications, {entries} entries, {postings} postings, "
+                f"{time.perf_counter() - self.started:.0f} s since the start")
         User = get_user_model()
         tokens = {}
         applicant = next(u for org, u in self.public if org.pk == special["big"].applicant_id)

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import env
-from .run import git_commit, log
-from .timing import rounded
+from .run import git_commit
+from .timing import log, rounded
 
 ROOT = Path(__file__).resolve().parent.parent
 

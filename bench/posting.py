@@ -1,11 +1,11 @@
 """Measurement 1: posting throughput — `ledger.journal.append` vs the same rows in plain SQL.
 
 Both paths write one balanced two-leg cash entry per transaction into the real tables
-(ledger_journalentry, ledger_posting), each into a book of its own (two bench calls with one active
+(ledger_journalentry, ledger_posting, ledger_accounttotal), each into a book of its own (two bench calls with one active
 application each), so both chains stay valid. The service path is the real append: lock the book,
 check the idempotency key, round and balance the legs, hash over the canonical form, insert entry
 and legs, move the head. The baseline inserts the very same entry and its legs with
-`cursor.execute`, nothing else; its seq, prev_hash and hash are computed beforehand, outside the
+`cursor.execute` and adds them to the account totals with one upsert per transaction, nothing else; its seq, prev_hash and hash are computed beforehand, outside the
 timing, and its book's head is set once at the end. The two paths alternate in blocks so that a
 change in machine load hits both.
 """
@@ -107,6 +107,7 @@ def _baseline_rows(made, book, application, cost, cash, officer):
              officer.pk, twin.actor_name, twin.memo, json.dumps(twin.payload), twin.idempotency_key, twin.prev_hash,
              twin.hash),
             ((1, cost.pk, money[0]), (2, cash.pk, money[1])),
+            ((cost.pk, twin.kind, amount), (cash.pk, twin.kind, -amount)),
         ))
     book.head_seq, book.head_hash = seq, prev
     return rows
@@ -114,6 +115,8 @@ def _baseline_rows(made, book, application, cost, cash, officer):
 
 def _sql_block(rows, per_transaction: int = 1) -> float:
     from django.db import connection, transaction
+
+    from ledger.rows import totals_sql
 
     payload = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     insert_entry = (
@@ -126,10 +129,19 @@ def _sql_block(rows, per_transaction: int = 1) -> float:
     for first in range(0, len(rows), per_transaction):
         with transaction.atomic():
             with connection.cursor() as cursor:
-                for entry_row, legs in rows[first:first + per_transaction]:
+                totals = {}
+                for entry_row, legs, sums in rows[first:first + per_transaction]:
                     cursor.execute(insert_entry, entry_row)
                     entry_id = cursor.fetchone()[0]
                     cursor.execute(insert_legs, (entry_id, *legs[0], entry_id, *legs[1]))
+                    for account_id, kind, amount in sums:
+                        row = totals.setdefault((account_id, kind), [0, 0])
+                        row[0] += amount
+                        row[1] += 1
+                # The account totals, one upsert per transaction as the journal writes them.
+                params = [value for (account_id, kind), (amount, count) in totals.items()
+                          for value in (account_id, kind, "", amount, 0, count)]
+                cursor.execute(totals_sql("ledger_accounttotal", len(totals)), params)
     return time.perf_counter() - started
 
 

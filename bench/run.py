@@ -13,13 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import env, report
+from .timing import log
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_SCALE = "tiny"  # query counts are also taken at this scale, in the same run
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())}] {message}", file=sys.stderr, flush=True)
 
 
 def git_commit() -> str | None:

@@ -1,5 +1,6 @@
 """Small timing helpers shared by the measurements."""
 import statistics
+import sys
 import time
 
 
@@ -30,3 +31,8 @@ def median_seconds(function, repeats: int, warmup: int = 1) -> float:
 
 def rounded(value, digits: int = 3):
     return None if value is None else round(value, digits)
+
+
+def log(message: str) -> None:
+    """A progress line on stderr with the UTC time (the benches run for minutes to an hour)."""
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())}] {message}", file=sys.stderr, flush=True)

@@ -160,6 +160,8 @@ def append_many(book: Book, drafts: list[Draft], *, by=None) -> list[JournalEntr
                 for entry in new for i, leg in enumerate(legs_of[entry.seq], start=1)]
         for first in range(0, len(legs), INSERT_ROWS):
             rows.insert(legs[first:first + INSERT_ROWS])
+        rows.add_to_totals((leg.account.pk, entry.kind, entry.corrects.kind if entry.corrects else "", leg.amount,
+                            leg.hours) for entry in new for leg in legs_of[entry.seq])
         last = new[-1]
         Book.objects.filter(pk=locked.pk).update(head_seq=last.seq, head_hash=last.hash)
         checkpoints.after_append(locked, last, head_before=head_before, batch=new)
@@ -205,6 +207,8 @@ def append(
         rows.insert([entry])
         rows.insert([Posting(entry_id=entry.pk, ordinal=i, account_id=leg.account.pk, amount=leg.amount,
                              hours=leg.hours) for i, leg in enumerate(rounded, start=1)])
+        rows.add_to_totals((leg.account.pk, kind, corrects.kind if corrects else "", leg.amount, leg.hours)
+                           for leg in rounded)
         Book.objects.filter(pk=locked.pk).update(head_seq=entry.seq, head_hash=entry.hash)
         # Signed in this transaction, so every entry we write commits with its checkpoint (DESIGN §7).
         checkpoints.after_append(locked, entry, head_before=locked.head_seq)

@@ -20,6 +20,9 @@ from applications.permissions import claim_applicant_may, claim_officer_may
 from core import clock
 from core.money import round_ore
 
+# A total adds up many postings: room for a country's worth of them (a posting holds 14 digits).
+TOTAL_DIGITS = 20
+
 
 class AppendOnlyError(ValidationError):
     """Raised when code tries to change or remove a ledger record."""
@@ -140,6 +143,28 @@ class Posting(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(_("Postings are append-only."))
+
+
+class AccountTotal(models.Model):
+    """The running sum of the postings on one account from entries of one kind (for a correction, also
+    the kind of the entry it corrects): the balance pages read these few rows instead of summing every
+    posting of a project or a call. Written in the append's transaction under the book lock
+    (`ledger.rows.add_to_totals`); a cache, not a record — verification checks it against the postings
+    (`ledger.projection`), so an edited total is reported, never believed."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="totals")
+    entry_kind = models.CharField(max_length=30, choices=JournalEntry.Kind.choices)
+    corrected_kind = models.CharField(max_length=30, blank=True, default="")
+    amount = models.DecimalField(max_digits=TOTAL_DIGITS, decimal_places=2, default=0)
+    hours = models.DecimalField(max_digits=TOTAL_DIGITS, decimal_places=2, default=0)
+    postings = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "entry_kind", "corrected_kind"],
+                                               name="account_total_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.entry_kind} {self.amount}"
 
 
 class ReviewStatus(models.TextChoices):

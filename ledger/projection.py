@@ -12,18 +12,20 @@ migration 0006_checkpoints, the amounts of each decision and the hash of each tr
 * balances: per account, the sum of the chained legs equals the sum of the stored postings of the
   book (a posting outside the chain changes a balance), and the account's kind and application are
   the ones its chained code names (the balances are grouped by them);
+* account totals (what the balance pages read): per account and entry kind, the stored total, hours
+  and number of postings equal those of the postings (an edited total is named, never believed);
 * audit events of transitions: the event the transition names still exists with the same hash.
 """
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from applications.models import Application, AuditEvent, Decision
 from core.money import round_hours, round_ore
 
 from . import checkpoints
-from .models import Account, Book, Claim, Posting
+from .models import Account, AccountTotal, Book, Claim, Posting
 
 DECISION_FIELDS = ("granted_amount", "approved_public_cash", "approved_inkind_value", "approved_hours")
 
@@ -145,19 +147,26 @@ class Projection:
 
     def _balance_problems(self, book: Book) -> list[str]:
         out = []
-        stored = {code: (amount, hours) for code, amount, hours in
-                  Posting.objects.filter(entry__book=book).values("account__code")
-                  .annotate(amount=Sum("amount"), hours=Sum("hours")).values_list("account__code", "amount", "hours")}
+        # One pass over the book's postings, grouped as the account totals are, summed per account below
+        # (SQLite's SUM of decimals comes back unscaled: rounded once, as the balance selectors do).
+        grouped = {(code, kind, corrected or ""): (round_ore(amount or 0), round_hours(hours or 0), count)
+                   for code, kind, corrected, amount, hours, count in
+                   Posting.objects.filter(entry__book=book)
+                   .values("account__code", "entry__kind", "entry__corrects__kind")
+                   .annotate(amount=Sum("amount"), hours=Sum("hours"), n=Count("id")).order_by()
+                   .values_list("account__code", "entry__kind", "entry__corrects__kind", "amount", "hours", "n")}
+        stored = defaultdict(lambda: (Decimal(0), Decimal(0)))
+        for (code, _kind, _corrected), (amount, hours, _count) in grouped.items():
+            stored[code] = (stored[code][0] + amount, stored[code][1] + hours)
         for code in sorted(set(stored) | set(self.balances)):
-            amount, hours = stored.get(code, (None, None))
-            # SQLite's SUM of decimals comes back unscaled: round once, as the balance selectors do.
-            amount, hours = round_ore(amount or 0), round_hours(hours or 0)
+            amount, hours = stored.get(code, (Decimal("0.00"), Decimal("0.00")))
             if amount != round_ore(self.balances.get(code, 0)):
                 out.append(f"account {code} field balance: the postings add up to {amount}, "
                            f"the chain to {round_ore(self.balances.get(code, 0))}")
             elif hours != round_hours(self.hours.get(code, 0)):
                 out.append(f"account {code} field hours: the postings add up to {hours}, "
                            f"the chain to {round_hours(self.hours.get(code, 0))}")
+        out += self._total_problems(book, grouped)
         for code, kind, reference in (Account.objects.filter(book=book).order_by("code")
                                       .values_list("code", "kind", "application__reference")):
             parts = code.split(":")
@@ -167,6 +176,30 @@ class Projection:
             if reference != named and not (named and reference is None and parts[0] in ("fund_budget", "fund_source")):
                 out.append(f"account {code} field application: the table says {reference!r}, "
                            f"its chained code says {named!r}")
+        return out
+
+    @staticmethod
+    def _total_problems(book: Book, grouped: dict) -> list[str]:
+        """The account totals the balance pages read must be the sums of the postings they stand for."""
+        out = []
+        totals = {(code, kind, corrected): (round_ore(amount), round_hours(hours), count)
+                  for code, kind, corrected, amount, hours, count in
+                  AccountTotal.objects.filter(account__book=book)
+                  .values_list("account__code", "entry_kind", "corrected_kind", "amount", "hours", "postings")}
+        for key in sorted(set(grouped) | set(totals)):
+            code, kind, corrected = key
+            what = kind + (f" correcting {corrected}" if corrected else "")
+            stored, summed = totals.get(key), grouped.get(key)
+            if stored is None:
+                out.append(f"account {code} field total ({what}): the account totals have no row, "
+                           f"the postings add up to {summed[0]} in {summed[2]} posting(s)")
+            elif summed is None:
+                out.append(f"account {code} field total ({what}): the account totals say {stored[0]}, "
+                           f"no posting stands behind it")
+            elif stored != summed:
+                out.append(f"account {code} field total ({what}): the account totals say {stored[0]} "
+                           f"({stored[1]} h, {stored[2]} posting(s)), the postings add up to {summed[0]} "
+                           f"({summed[1]} h, {summed[2]} posting(s))")
         return out
 
     def _audit_problems(self) -> list[str]:

@@ -2,12 +2,14 @@
 
 The values are prepared by each field's own `get_db_prep_save`, exactly as `Model.save()` and
 `bulk_create` prepare them, so the stored rows are the same; only the SQL text is built once per
-model and row count and kept. Used by the journal (entries, postings) and the checkpoints; nothing
-else writes those tables.
+model and row count and kept. Used by the journal (entries, postings, account totals) and the
+checkpoints; nothing else writes those tables.
 """
 from functools import lru_cache
 
 from django.db import connections, router
+
+from .models import AccountTotal
 
 PLAIN = frozenset({"ForeignKey", "IntegerField", "BigIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
                    "PositiveSmallIntegerField", "SmallIntegerField"})
@@ -63,3 +65,37 @@ def first(model, where: str, params, *, order: str = "", lock: bool = False, usi
         sql += " FOR NO KEY UPDATE"
     found = list(model.objects.using(using).raw(sql, params))
     return found[0] if found else None
+
+
+@lru_cache(maxsize=16)
+def totals_sql(table: str, rows: int) -> str:
+    """The upsert that adds `rows` (account, kind, corrected kind, amount, hours, postings) to the totals."""
+    one = "(%s, %s, %s, %s, %s, %s)"
+    add = ", ".join(f'"{c}" = ROUND("{table}"."{c}" + excluded."{c}", 2)' for c in ("amount", "hours"))
+    return (f'INSERT INTO "{table}" ("account_id", "entry_kind", "corrected_kind", "amount", "hours", "postings") '
+            f'VALUES {", ".join([one] * rows)} ON CONFLICT ("account_id", "entry_kind", "corrected_kind") '
+            f'DO UPDATE SET {add}, "postings" = "{table}"."postings" + excluded."postings"')
+
+
+def add_to_totals(postings, *, using: str = "default", chunk: int = 200) -> None:
+    """Add postings — (account id, entry kind, corrected entry's kind or "", amount, hours or None) — to
+    the account totals in one upsert per `chunk` keys (SQLite and PostgreSQL both know ON CONFLICT;
+    ROUND keeps SQLite's floating sum on the öre)."""
+    summed: dict[tuple, list] = {}
+    for account_id, kind, corrected, amount, hours in postings:
+        row = summed.setdefault((account_id, kind, corrected or ""), [0, 0, 0])
+        row[0] += amount
+        row[1] += hours or 0
+        row[2] += 1
+    if not summed:
+        return
+    keys = list(summed)
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        for first in range(0, len(keys), chunk):
+            part = keys[first:first + chunk]
+            params = []
+            for key in part:
+                amount, hours, count = summed[key]
+                params.extend((*key, amount, hours, count))
+            cursor.execute(totals_sql(AccountTotal._meta.db_table, len(part)), params)

@@ -292,3 +292,22 @@ def test_the_witness_survives_a_restart(book, application, capsys):
                    [last.seq - 1, last.prev_hash, book.pk])
     code, output = verdict(capsys)
     assert code == 1 and ": truncated:" in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edited_account_total_is_a_projection_finding(book, application, capsys):
+    """The balance pages read the account totals: an insider who raises the paid total is named."""
+    paid = f"fund_paid:{application.reference}"
+    tamper.execute("UPDATE ledger_accounttotal SET amount = amount + 1000 WHERE account_id = "
+                   "(SELECT id FROM ledger_account WHERE code = %s)", [paid])
+    assert_caught(capsys, application, "projection", f"account {paid} field total (fund_payment)",
+                  "the account totals say")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deleted_account_total_is_a_projection_finding(book, application, capsys):
+    cash = f"public_cash:{application.reference}"
+    tamper.execute("DELETE FROM ledger_accounttotal WHERE account_id = "
+                   "(SELECT id FROM ledger_account WHERE code = %s)", [cash])
+    assert_caught(capsys, application, "projection", f"account {cash} field total (cash_contribution)",
+                  "the account totals have no row")

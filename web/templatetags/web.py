@@ -50,11 +50,10 @@ def report_url(name, **kwargs):
 
 
 @register.simple_tag(takes_context=True)
-def query_with(context, **kwargs):
-    """The current query string with some parameters replaced (for pagination links)."""
+def page_query(context, param, number):
+    """The current query string with page parameter `param` set to `number` (pages with several lists)."""
     query = context["request"].GET.copy()
-    for key, value in kwargs.items():
-        query[key] = value
+    query[param] = number
     return query.urlencode()
 
 

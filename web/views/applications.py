@@ -383,6 +383,13 @@ def application_detail(request, reference, comment_form=None):
     reporting = application.state == Application.State.ACTIVE
     events = (ledger_selectors.visible_events(user).filter(application=application).select_related("actor")
               .order_by("occurred_at", "id"))
+    cash_items = (ledger_selectors.visible_cash(user).filter(application=application).select_related("claim")
+                  if everything else None)
+    # A project of several years holds thousands of reports and events: each list is shown a page at a
+    # time (its own page parameter), so the page stays small whatever the size of the project.
+    time_page = _section_page(request, time_reports, "time_page")
+    cash_page = _section_page(request, cash_items, "cash_page") if everything else None
+    events_page = _section_page(request, events, "events_page", per_page=EVENTS_PER_PAGE)
     may_comment = permissions.is_officer_of_call(user, application.call)
     balances = application_balances(application)
     return render(request, "web/application_detail.html", {
@@ -393,15 +400,17 @@ def application_detail(request, reference, comment_form=None):
         "budget": grants.planned_budget(application),
         "decision": application.decisions.select_related("decided_by").first(),
         "balances": balances,
-        "time_reports": time_reports,
-        "cash_items": (ledger_selectors.visible_cash(user).filter(application=application).select_related("claim")
-                       if everything else None),
+        "time_reports": time_page.object_list,
+        "time_page": time_page,
+        "cash_items": cash_page.object_list if everything else None,
+        "cash_page": cash_page,
         "claims": (deadlines.with_clocks(ledger_selectors.visible_claims(user).filter(application=application)
                                          .order_by("number"), clock.today()) if everything else None),
         # The claim due dates (rule D1), for those who see the claims.
         "periods": deadlines.period_rows(application, clock.today()) if everything else None,
         "long_statement": jobs.statement_is_long(application),  # offered as a background job
-        "events": events,
+        "events": events_page.object_list,
+        "events_page": events_page,
         "actions": [_action(application, name, user) for name in names],
         "later": later,
         "can_edit": is_applicant and application.is_editable,
@@ -422,6 +431,15 @@ def application_detail(request, reference, comment_form=None):
                         and not balances.advanced),
         "advance_page": permissions.is_officer_of_call(user, application.call),
     })
+
+
+ROWS_PER_PAGE = 50
+EVENTS_PER_PAGE = 100
+
+
+def _section_page(request, queryset, param, per_page=ROWS_PER_PAGE):
+    """One page of one list of the application page; a page number out of range shows the last page."""
+    return Paginator(queryset, per_page).get_page(request.GET.get(param))
 
 
 def _changes_requested(application, events):
