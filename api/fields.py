@@ -9,6 +9,7 @@ point, at most `decimal_places` after it; no JSON numbers, spaces or commas) —
 statement. Every serializer uses it (`ModelSerializer` maps model
 DecimalFields to it); tests/api/test_bad_input.py checks that no DRF DecimalField is left.
 """
+import copy
 import re
 
 from django.db import models
@@ -103,7 +104,19 @@ class Serializer(TextChecks, serializers.Serializer):
 
 
 class ModelSerializer(TextChecks, serializers.ModelSerializer):
-    """ModelSerializer whose model DecimalFields become the money module's DecimalField."""
+    """ModelSerializer whose model DecimalFields become the money module's DecimalField.
+
+    Its fields are built from the model once per class and copied for each instance, as DRF copies
+    declared fields: building them (model introspection, labels, validators) was most of a detail
+    response and a fifth of a list page (bench/, measurement 3). Labels and messages stay lazy
+    translations, so a copy speaks the language of the request that uses it."""
 
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
                                 models.DecimalField: DecimalField}
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)

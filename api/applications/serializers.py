@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api import fields
+from api.applications.plain import related_of
 from api.base import MAX_ID
 from applications import permissions, selectors
 from applications.deadlines import days_until
@@ -168,12 +169,12 @@ class ApplicationSerializer(fields.ModelSerializer):
         cache = self.context.setdefault("_plans", {})
         if application.pk not in cache:
             cache[application.pk] = matching.plan(
-                application.public_cash, [(p.planned_hours, p.hourly_rate) for p in application.partners.all()],
+                application.public_cash, [(hours, rate) for _pk, hours, rate in related_of(application).partners],
                 fund_ratio=application.call.fund_ratio, inkind_ratio=application.call.inkind_ratio)
         return cache[application.pk]
 
     def get_partners(self, application) -> list[int]:
-        return [p.pk for p in application.partners.all()]
+        return [pk for pk, _hours, _rate in related_of(application).partners]
 
     @extend_schema_field(fields.DecimalField(**MONEY))
     def get_planned_inkind_value(self, application):
@@ -185,26 +186,24 @@ class ApplicationSerializer(fields.ModelSerializer):
 
     @extend_schema_field(ReportingPeriodSerializer(many=True, allow_null=True))
     def get_reporting_periods(self, application):
-        """The claim due dates (rule D1), for those who see the claims; null for a partner company (P1)."""
+        """The claim due dates (rule D1), for those who see the claims; null for a partner company (P1).
+        Plain values in ReportingPeriodSerializer's shape (api/applications/plain.py)."""
         request = self.context.get("request")
         if request is None or not permissions.sees_everything_of(request.user, application):
             return None
-        serializer = self.context.get("_period_serializer")
-        if serializer is None:
-            serializer = self.context["_period_serializer"] = ReportingPeriodSerializer()
-        return [serializer.to_representation(period) for period in application.reporting_periods.all()]
+        return related_of(application).periods
 
     @extend_schema_field(DecisionSerializer(allow_null=True))
     def get_decision(self, application):
-        decisions = list(application.decisions.all())  # prefetched, newest first
-        if not decisions:
+        decision = related_of(application).decision
+        if decision is None:
             return None
         # One DecisionSerializer per response, not per row: building a serializer's fields is
         # most of the cost of a list page (bench/: 4× faster applications list).
         serializer = self.context.get("_decision_serializer")
         if serializer is None:
             serializer = self.context["_decision_serializer"] = DecisionSerializer()
-        return serializer.to_representation(decisions[0])
+        return serializer.to_representation(decision)
 
 
 class ApplicationCreateSerializer(fields.Serializer):

@@ -7,7 +7,6 @@ service, and return the object as the caller now sees it.
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from knox.models import AuthToken
@@ -28,11 +27,11 @@ from api.base import (
 )
 from api.idempotency import idempotent
 from applications import permissions, selectors
-from applications.models import Decision
 from ledger import selectors as ledger_selectors
 from services import calls as call_services
 from services import drafting, lifecycle, signin
 
+from . import plain
 from .filters import ApplicationFilter, AuditEventFilter, CallFilter, OrganisationFilter, PartnerFilter
 from .serializers import (
     ApplicationCreateSerializer,
@@ -209,10 +208,14 @@ class ApplicationViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMod
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        return (selectors.visible_applications(self.request.user)
-                .select_related("call", "applicant")
-                .prefetch_related("partners", "reporting_periods", Prefetch(
-                    "decisions", queryset=Decision.objects.select_related("decided_by").order_by("-decided_at", "-id"))))
+        return selectors.visible_applications(self.request.user).select_related("call", "applicant")
+
+    def paginate_queryset(self, queryset):
+        """A page of applications, with their partners, periods and decisions read as plain values."""
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            plain.attach(page)
+        return page
 
     def _read(self, application, status_code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=application.pk)
