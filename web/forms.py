@@ -222,7 +222,16 @@ class TimeReportForm(Form):
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners
-        self.fields["partner"].label_from_instance = lambda p: p.company.name
+        self.fields["partner"].label_from_instance = partner_label
+
+
+def partner_label(partner) -> str:
+    """The company's name; a partner that left by amendment (rule A1) still reports the months up to its
+    leaving, and says so."""
+    if partner.left_on is None:
+        return partner.company.name
+    return _("%(company)s (left the project on %(date)s)") % {
+        "company": partner.company.name, "date": formats.date_format(partner.left_on, "SHORT_DATE_FORMAT")}
 
 
 class CashContributionForm(Form):

@@ -184,3 +184,21 @@ def test_attest_asks_for_confirmation_first(as_user, company_rep, partner):
                                      + f"?confirm=attest-{report.pk}").content.decode()
     assert f'id="confirm-attest-{report.pk}" aria-labelledby="confirm-attest-{report.pk}-title" open' in page
     assert "Attested reports can no longer be changed." in page
+
+
+@pytest.mark.django_db
+def test_a_partner_that_left_is_named_so_in_the_form_and_refused_after_it_left(as_user, company_rep, partner):
+    # rule A1: it still reports the months up to its leaving, and the form says when it left
+    from datetime import date
+
+    from applications.models import Partner
+    from web.forms import partner_label
+
+    Partner.objects.filter(pk=partner.pk).update(left_on=date(2026, 5, 31))
+    partner.refresh_from_db()
+    assert partner_label(partner) == f"{partner.company.name} (left the project on 2026-05-31)"
+    client = as_user(company_rep)
+    client.cookies["django_language"] = "sv"
+    page = client.get(reverse("web:time_report_create", args=[partner.application.reference]),
+                      HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert f"{partner.company.name} (lämnade projektet 2026-05-31)" in page
