@@ -42,19 +42,39 @@ def reference_query_counts(scale: str, admin_url: str | None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def earlier_query_counts(folder: Path, skip: set) -> dict:
-    """Counts of other scales kept from an earlier run's results.json (marked with when and where)."""
+def earlier_query_counts(folder: Path, skip: set, commit: str | None) -> dict:
+    """Counts of other scales kept from an earlier run's results.json — only of the same commit and
+    database (counts of other code are not comparable: they were the stale column of an earlier table)."""
     try:
         earlier = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    meta = earlier.get("meta", {})
     kept = {}
     for scale, entry in (earlier.get("query_counts", {}).get("by_scale") or {}).items():
-        if scale not in skip and entry.get("database") == earlier.get("meta", {}).get("database"):
-            kept[scale] = {**entry, "measured": entry.get("measured", "")
+        if scale not in skip and entry.get("database") == meta.get("database") and commit \
+                and entry.get("commit", meta.get("git_commit")) == commit:
+            kept[scale] = {**entry, "commit": commit, "measured": entry.get("measured", "")
                            if entry.get("measured", "").startswith("earlier run") else
-                           f"earlier run {earlier['meta'].get('started_at')} at {earlier['meta'].get('git_commit')}"}
+                           f"earlier run {meta.get('started_at')} at {meta.get('git_commit')}"}
     return kept
+
+
+def national_query_counts(folder: Path, database: str, commit: str | None) -> dict:
+    """The pages' counts of `make bench-national` (bench/national/results.json) when it ran the same
+    commit on the same database: the national column of the table."""
+    try:
+        national = json.loads((folder / "national" / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    meta = national.get("meta", {})
+    pages = (national.get("pages") or {}).get("pages") or {}
+    if not pages or not commit or meta.get("git_commit") != commit or meta.get("database") != database:
+        return {}
+    counts = {name: {"queries": page.get("queries"), "status": page.get("status"), "path": page.get("path"),
+                     "available": True} for name, page in pages.items()}
+    return {meta.get("scale", "national"): {"counts": counts, "database": database, "commit": commit,
+                                            "measured": f"bench.national {meta.get('started_at')}"}}
 
 
 def notes(results: dict) -> list[str]:
@@ -191,7 +211,10 @@ def main() -> int:
             by_scale[REFERENCE_SCALE] = {"counts": reference, "database": database.vendor,
                                          "measured": "this run (reference subprocess)"}
     in_run = query_counts.compare({s: e["counts"] for s, e in by_scale.items()})
-    by_scale.update(earlier_query_counts(folder, set(by_scale)))
+    commit = results["meta"].get("git_commit")
+    by_scale.update(earlier_query_counts(folder, set(by_scale), commit))
+    for scale, entry in national_query_counts(folder, database.vendor, commit).items():
+        by_scale.setdefault(scale, entry)
     overall = query_counts.compare({s: e["counts"] for s, e in by_scale.items()})
     results["query_counts"] = {
         "by_scale": by_scale,
