@@ -18,7 +18,17 @@ from applications import selectors as app_selectors
 from applications.models import Application, Partner
 from core.money import ZERO, round_ore
 
-from .models import Account, AccountTotal, Book, CashContribution, Claim, JournalEntry, Posting, TimeReport
+from .models import (
+    Account,
+    AccountTotal,
+    Book,
+    CashContribution,
+    Claim,
+    JournalEntry,
+    Posting,
+    TimeReport,
+    pays_fund,
+)
 
 
 @dataclass(frozen=True)
@@ -277,8 +287,8 @@ def retention_rows(user, today):
     The database narrows to applications whose last payment (or, without any, last entry of a finished
     application) lies before 1 January five years back; the rule itself (applications.retention) decides.
     """
-    paid = (JournalEntry.objects.filter(application=OuterRef("pk"), postings__account__kind=Account.Kind.FUND_PAID,
-                                        postings__amount__gt=0).order_by("-occurred_at").values("occurred_at")[:1])
+    paid = (JournalEntry.objects.filter(pays_fund(), application=OuterRef("pk"))
+            .order_by("-occurred_at").values("occurred_at")[:1])
     last = JournalEntry.objects.filter(application=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
     boundary = timezone.make_aware(datetime(today.year - retention.YEARS, 1, 1))
     candidates = (Application.objects.filter(app_selectors.reviewer_q(user))
