@@ -124,6 +124,81 @@ def pages(dataset) -> dict:
     return result
 
 
+def _best_ms(sql: str, params, runs: int = 3) -> float:
+    from django.db import connection
+
+    best = float("inf")
+    with connection.cursor() as cursor:
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            best = min(best, time.perf_counter() - t0)
+    return rounded(1000 * best, 1)
+
+
+PARTITION_QUERIES = {
+    # what verification reads of the largest book: every entry in order, then every leg of them
+    "entries_of_a_book": ("SELECT id, seq, hash, prev_hash FROM {entries} WHERE book_id = %s ORDER BY seq", "book"),
+    "postings_of_a_book": ("SELECT p.entry_id, p.ordinal, p.amount FROM {postings} p JOIN {entries} e "
+                           "ON e.id = p.entry_id WHERE e.book_id = %s", "book"),
+    # the application page's newest entries (the ledger view filtered to one application)
+    "newest_entries_of_an_application": ("SELECT id, occurred_at FROM {entries} WHERE application_id = %s "
+                                         "ORDER BY occurred_at DESC, id DESC LIMIT 25", "application"),
+}
+
+
+def partitioning(dataset) -> dict:
+    """The journal and postings partitioned by book, measured beside the plain tables on the same rows:
+    copies `trial_entries` (LIST partitions by book_id, one per book) and `trial_postings` (with the
+    entry's book_id, partitioned the same way), indexed as the real tables are, then the same queries
+    on both, best of three. PostgreSQL only; the copies are dropped afterwards."""
+    from django.db import connection
+
+    from ledger.models import Book
+
+    if connection.vendor != "postgresql":
+        return {"skipped": "PostgreSQL only"}
+    books = list(Book.objects.order_by("pk").values_list("pk", flat=True))
+    largest = max(books, key=lambda pk: Book.objects.get(pk=pk).head_seq)
+    values = {"book": largest, "application": dataset.special["big"].pk}
+    out = {"book": largest, "application": values["application"], "queries": {}}
+    with connection.cursor() as cursor:
+        t0 = time.perf_counter()
+        cursor.execute("CREATE TABLE trial_entries (LIKE ledger_journalentry INCLUDING DEFAULTS) "
+                       "PARTITION BY LIST (book_id)")
+        cursor.execute("CREATE TABLE trial_postings (LIKE ledger_posting INCLUDING DEFAULTS, book_id bigint NOT NULL) "
+                       "PARTITION BY LIST (book_id)")
+        for pk in books:
+            cursor.execute(f"CREATE TABLE trial_entries_{pk} PARTITION OF trial_entries FOR VALUES IN ({pk})")
+            cursor.execute(f"CREATE TABLE trial_postings_{pk} PARTITION OF trial_postings FOR VALUES IN ({pk})")
+        cursor.execute("INSERT INTO trial_entries SELECT * FROM ledger_journalentry")
+        cursor.execute("INSERT INTO trial_postings SELECT p.*, e.book_id FROM ledger_posting p "
+                       "JOIN ledger_journalentry e ON e.id = p.entry_id")
+        cursor.execute("CREATE UNIQUE INDEX ON trial_entries (book_id, seq)")
+        cursor.execute("CREATE INDEX ON trial_entries (application_id, kind)")
+        cursor.execute("CREATE INDEX ON trial_entries (occurred_at)")
+        cursor.execute("CREATE UNIQUE INDEX ON trial_entries (book_id, id)")
+        cursor.execute("CREATE INDEX ON trial_postings (book_id, entry_id)")
+        cursor.execute("ANALYZE trial_entries")
+        cursor.execute("ANALYZE trial_postings")
+        out["copy_seconds"] = rounded(time.perf_counter() - t0, 1)
+    try:
+        for name, (sql, key) in PARTITION_QUERIES.items():
+            plain = _best_ms(sql.format(entries="ledger_journalentry", postings="ledger_posting"), [values[key]])
+            trial_sql = sql.format(entries="trial_entries", postings="trial_postings")
+            if name == "postings_of_a_book":  # partitioned postings carry the book: no join needed
+                trial_sql = "SELECT entry_id, ordinal, amount FROM trial_postings WHERE book_id = %s"
+            partitioned = _best_ms(trial_sql, [values[key]])
+            out["queries"][name] = {"plain_ms": plain, "partitioned_ms": partitioned,
+                                    "ratio": rounded(partitioned / plain, 2) if plain else None}
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS trial_postings")
+            cursor.execute("DROP TABLE IF EXISTS trial_entries")
+    return out
+
+
 def markdown(results: dict) -> str:
     meta, data = results["meta"], results.get("dataset") or {}
     out = [f"# bench.national at scale {meta['scale']} ({meta['database']})", "",
@@ -150,6 +225,13 @@ def markdown(results: dict) -> str:
         if s:
             out += ["", f"Slowest page: {s['page']} ({s['ms']} ms). Its slowest query:", "", "```sql",
                     s["query"], "```", "", "```", *s["plan"], "```"]
+    t = results.get("partitioning") or {}
+    if t.get("queries"):
+        out += ["", f"Partitioned by book (copies of the journal and postings, book {t['book']}, made in "
+                f"{t['copy_seconds']} s), the same rows read both ways, best of three:", "",
+                "| query | plain tables ms | partitioned ms | ratio |", "|---|---|---|---|"]
+        out += [f"| {name} | {q['plain_ms']} | {q['partitioned_ms']} | {q['ratio']} |"
+                for name, q in t["queries"].items()]
     if results.get("errors"):
         out += ["", "Errors:"] + [f"- {k}: {m}" for k, m in results["errors"].items()]
     return "\n".join(out) + "\n"
@@ -202,6 +284,7 @@ def main() -> int:
         step("verification", verification)
         step("documents", lambda: documents(built))
         step("pages", lambda: pages(built))
+        step("partitioning", lambda: partitioning(built))
     finally:
         database.drop()
     results["meta"]["finished"] = True
