@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from applications.models import AuditEvent
 from ledger.models import CashContribution, TimeReport
-from web.views.applications import EVENTS_PER_PAGE, ROWS_PER_PAGE
+from web.views.applications import EVENTS_PER_PAGE
+from web.views.common import ROWS_PER_PAGE
 
 
 def fill(active, partner, applicant, company_rep, count, start=0):

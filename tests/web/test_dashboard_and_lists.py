@@ -189,3 +189,19 @@ def test_archiving_a_call_with_running_applications_is_refused_with_the_reason(a
 def test_only_officers_of_the_call_change_it(as_user, applicant, auditor, call):
     for user in (applicant, auditor):
         assert as_user(user).post(reverse("web:call_transition", args=[call.pk, "close"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_officer_dashboard_shows_a_long_queue_a_page_at_a_time(as_user, officer, call):
+    from tests.factories import bulk_applications
+    from web.views.common import ROWS_PER_PAGE
+
+    bulk_applications(call, ROWS_PER_PAGE + 3)
+    client = as_user(officer)
+    first = client.get("/")
+    assert len(first.context["officer"]["queue"]) == ROWS_PER_PAGE
+    assert "queue_page=2#officer-heading" in first.content.decode()
+    second = client.get("/", {"queue_page": "2"})
+    assert len(second.context["officer"]["queue"]) == 3
+    shown = {a.reference for page in (first, second) for a in page.context["officer"]["queue"]}
+    assert len(shown) == ROWS_PER_PAGE + 3

@@ -33,7 +33,7 @@ from web.forms import (
     normalise_number,
 )
 
-from .common import require, visible_application
+from .common import require, section_page, visible_application
 
 # The services name actions in their messages with _(name.replace("_", " ")); mark those words here.
 ACTION_WORDS = [gettext_noop("submit"), gettext_noop("start review"), gettext_noop("request changes"),
@@ -387,9 +387,9 @@ def application_detail(request, reference, comment_form=None):
                   if everything else None)
     # A project of several years holds thousands of reports and events: each list is shown a page at a
     # time (its own page parameter), so the page stays small whatever the size of the project.
-    time_page = _section_page(request, time_reports, "time_page")
-    cash_page = _section_page(request, cash_items, "cash_page") if everything else None
-    events_page = _section_page(request, events, "events_page", per_page=EVENTS_PER_PAGE)
+    time_page = section_page(request, time_reports, "time_page")
+    cash_page = section_page(request, cash_items, "cash_page") if everything else None
+    events_page = section_page(request, events, "events_page", per_page=EVENTS_PER_PAGE)
     may_comment = permissions.is_officer_of_call(user, application.call)
     balances = application_balances(application)
     return render(request, "web/application_detail.html", {
@@ -433,13 +433,7 @@ def application_detail(request, reference, comment_form=None):
     })
 
 
-ROWS_PER_PAGE = 50
 EVENTS_PER_PAGE = 100
-
-
-def _section_page(request, queryset, param, per_page=ROWS_PER_PAGE):
-    """One page of one list of the application page; a page number out of range shows the last page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get(param))
 
 
 def _changes_requested(application, events):

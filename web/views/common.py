@@ -4,6 +4,7 @@ Objects the user may not see are a 404, never a 403 (DESIGN §2). Services raise
 (→ form errors), TransitionConflict (→ a message and back to the page) and NotPermitted, which
 web.middleware.RefusalMiddleware turns into the 404 page for every view, in one place.
 """
+from django.core.paginator import Paginator
 from django.http import Http404
 
 from applications import selectors
@@ -21,3 +22,12 @@ def require(condition: bool) -> None:
     """A role check that fails as a 404, so nobody learns what exists."""
     if not condition:
         raise Http404
+
+
+ROWS_PER_PAGE = 50
+
+
+def section_page(request, rows, param: str, per_page: int = ROWS_PER_PAGE):
+    """One page of one list on a page with several (its own page parameter `param`), so that a page stays
+    small however many rows the list has; a page number out of range shows the nearest page."""
+    return Paginator(rows, per_page).get_page(request.GET.get(param))

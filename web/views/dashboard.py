@@ -13,6 +13,7 @@ from services import deadlines
 from web.forms import SearchForm
 
 from .calls import call_actions
+from .common import section_page
 
 S = Application.State
 NEXT_STEP = {
@@ -39,7 +40,7 @@ def dashboard(request):
     if permissions.COMPANY in roles:
         context["company"] = _company_section(user)
     if permissions.OFFICER in roles:
-        context["officer"] = _officer_section(user)
+        context["officer"] = _officer_section(request, user)
     if permissions.AUDITOR in roles:
         context["auditor"] = _auditor_section()
     return render(request, "web/dashboard.html", context)
@@ -82,7 +83,7 @@ def _company_section(user):
     }
 
 
-def _officer_section(user):
+def _officer_section(request, user):
     calls = list(FundingCall.objects.filter(regional_body_id__in=permissions.org_ids(user, permissions.OFFICER))
                  .select_related("regional_body", "book"))  # the template links each call's book
     for call in calls:
@@ -97,12 +98,16 @@ def _officer_section(user):
     counts = deadlines.clock_counts(running, today)
     for call in calls:
         call.clock_counts = counts.get(call.pk, {"within": 0, "beyond": 0, "warning": 0})
+    # A region's officer may have thousands of cases open: each list is shown a page at a time.
     return {
         # The oldest case first: days since submission (case age).
-        "queue": deadlines.with_case_age(Application.objects.filter(call__in=calls, state__in=[S.SUBMITTED, S.UNDER_REVIEW])
-                                         .select_related("call", "applicant"), today),
-        "to_verify": [claim for claim in running if claim.state == Claim.State.SUBMITTED],
-        "to_pay": [claim for claim in running if claim.state == Claim.State.VERIFIED],
+        "queue": section_page(request, deadlines.with_case_age(
+            Application.objects.filter(call__in=calls, state__in=[S.SUBMITTED, S.UNDER_REVIEW])
+            .select_related("call", "applicant"), today), "queue_page"),
+        "to_verify": section_page(request, [claim for claim in running if claim.state == Claim.State.SUBMITTED],
+                                  "verify_page"),
+        "to_pay": section_page(request, [claim for claim in running if claim.state == Claim.State.VERIFIED],
+                               "pay_page"),
         "budgets": [(call, budgets[call.pk]) for call in calls],
         "payment_days": settings.PAYMENT_DAYS,
     }
