@@ -109,7 +109,7 @@ def main_rows(results: dict) -> list[list[str]]:
 def query_rows(results: dict) -> tuple[list[str], list[list[str]]]:
     q = results.get("query_counts") or {}
     by_scale = q.get("by_scale", {})
-    order = [s for s in ("tiny", "small", "full") if s in by_scale]
+    order = [s for s in ("tiny", "small", "full", "national") if s in by_scale]
     rows = []
     for page in q.get("pages", []):
         counts = [by_scale[s]["counts"].get(page, {}).get("queries") for s in order]

@@ -60,11 +60,14 @@ def earlier_query_counts(folder: Path, skip: set, commit: str | None) -> dict:
     return kept
 
 
+NATIONAL_FOLDER = ROOT / "bench" / "national"
+
+
 def national_query_counts(folder: Path, database: str, commit: str | None) -> dict:
-    """The pages' counts of `make bench-national` (bench/national/results.json) when it ran the same
-    commit on the same database: the national column of the table."""
+    """The pages' counts of `make bench-national` (results.json in `folder`, bench/national/) when it ran
+    the same commit on the same database: the national column of the table."""
     try:
-        national = json.loads((folder / "national" / "results.json").read_text(encoding="utf-8"))
+        national = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     meta = national.get("meta", {})
@@ -213,7 +216,7 @@ def main() -> int:
     in_run = query_counts.compare({s: e["counts"] for s, e in by_scale.items()})
     commit = results["meta"].get("git_commit")
     by_scale.update(earlier_query_counts(folder, set(by_scale), commit))
-    for scale, entry in national_query_counts(folder, database.vendor, commit).items():
+    for scale, entry in national_query_counts(NATIONAL_FOLDER, database.vendor, commit).items():
         by_scale.setdefault(scale, entry)
     overall = query_counts.compare({s: e["counts"] for s, e in by_scale.items()})
     results["query_counts"] = {

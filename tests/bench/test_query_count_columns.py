@@ -23,7 +23,7 @@ def test_earlier_counts_of_another_commit_are_dropped(tmp_path):
 
 def test_the_national_column_comes_from_the_national_bench_of_the_same_commit(tmp_path):
     pages = {"ui_dashboard_officer": {"queries": 9, "status": 200, "path": "/", "ms": 12.0}}
-    write(tmp_path, "national/results.json", {"meta": {"database": "postgresql", "git_commit": "aaa",
+    write(tmp_path, "results.json", {"meta": {"database": "postgresql", "git_commit": "aaa",
                                                         "scale": "national", "started_at": "t"},
                                                "pages": {"pages": pages}})
     found = national_query_counts(tmp_path, "postgresql", "aaa")
