@@ -23,6 +23,7 @@ from .models import (
     AccountTotal,
     Book,
     CashContribution,
+    Checkpoint,
     Claim,
     JournalEntry,
     Posting,
@@ -246,6 +247,16 @@ def application_entries(user, application):
 def verifiable_books(user):
     """Books this user may verify and export whole: auditors all, officers their body's calls'."""
     return Book.objects.filter(call__in=app_selectors.calls_seen_in_full(user).values("pk"))
+
+
+def visible_checkpoints(user):
+    """Signed checkpoints (DESIGN §7): of the books the user may verify, and of the audit and runs logs for
+    auditors. A root and a size say nothing about an application; they are what an auditor checks a
+    journal export against."""
+    scope = Q(book__in=verifiable_books(user))
+    if perm.is_auditor(user):
+        scope |= Q(book__isnull=True)
+    return Checkpoint.objects.filter(scope)
 
 
 def visible_books(user):

@@ -289,6 +289,21 @@ def test_sie_export_is_for_the_calls_officers_and_auditors(matrix):
 
 
 @pytest.mark.django_db
+def test_signed_checkpoints_of_a_book_agree_with_who_may_export_the_whole_book(matrix):
+    """The API's checkpoints of a book and the whole book's journal (web): the call's officers and auditors."""
+    world, users = matrix
+    book = world.application.call.book
+    for role in ROLES:
+        user = users[role]
+        rows = api(user).get("/api/v1/ledger/checkpoints/").json()["results"]
+        whole = web(user).get(f"/reports/books/{book.pk}/journal.jsonl")
+        if role in {"officer", "auditor"}:
+            assert {row["book"] for row in rows} == {book.pk} and whole.status_code == 200, role
+        else:
+            assert rows == [] and whole.status_code == 404, role
+
+
+@pytest.mark.django_db
 def test_calls_agree_on_pages_and_api(matrix):
     """A draft call is seen by its body's officers and auditors only; an open call by everyone (issue 16)."""
     from tests.factories import FundingCallFactory

@@ -8,7 +8,7 @@ from api.applications.filters import BooleanFilter, DateFilter, MomentFilter, St
 from applications import selectors as app_selectors
 from applications.models import Application, FundingCall
 from ledger import selectors as ledger_selectors
-from ledger.models import CashContribution, Claim, JournalEntry, ReviewStatus, TimeReport
+from ledger.models import CashContribution, Checkpoint, Claim, JournalEntry, ReviewStatus, TimeReport
 
 MAX_SEQ = 2**62
 
@@ -100,3 +100,13 @@ class CallBalancesFilter(StrictFilterSet):
     class Meta:
         model = FundingCall
         fields = ["state"]
+
+
+class CheckpointFilter(StrictFilterSet):
+    book = VisibleIdFilter(field_name="book_id", scope=ledger_selectors.verifiable_books)
+    log = django_filters.CharFilter(max_length=40, help_text=_("book-<id>, audit or runs."))
+    size_from = SeqFilter(field_name="size", lookup_expr="gte")
+
+    class Meta:
+        model = Checkpoint
+        fields = ["book", "log"]

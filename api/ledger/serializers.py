@@ -13,8 +13,8 @@ from api.base import MAX_ID
 from applications import selectors as app_selectors
 from applications.models import Amendment
 from core import clock
-from ledger import grants
-from ledger.models import CashContribution, Claim, ErrorType, JournalEntry, Posting, TimeReport
+from ledger import grants, keys
+from ledger.models import CashContribution, Checkpoint, Claim, ErrorType, JournalEntry, Posting, TimeReport
 from services import deadlines
 
 
@@ -370,3 +370,22 @@ class CallBalancesSerializer(BalanceFigures):
         return {"call": call.pk, "title": call.title, "budget": f"{balances.budget:.2f}",
                 "uncommitted": f"{balances.uncommitted:.2f}", **data}
 
+
+
+class CheckpointSerializer(fields.ModelSerializer):
+    """A signed checkpoint: log `log` of ledger instance `instance_id` had `size` leaves with Merkle root
+    `root` at `signed_at`, signed with Ed25519 by the key `key_fingerprint` names (reports/EXPORT_FORMAT.md
+    §4 gives the signed message). `public_key` is that key (current or retired), or null when this server
+    does not know it — itself a finding."""
+
+    public_key = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Checkpoint
+        fields = ["id", "log", "book", "instance_id", "size", "root", "signed_at", "key_fingerprint", "signature",
+                  "public_key"]
+        read_only_fields = fields
+
+    def get_public_key(self, checkpoint) -> str | None:
+        found = keys.public_key_named(checkpoint.key_fingerprint)
+        return None if found is None else found.hex()

@@ -10,6 +10,7 @@ router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("advances", views.AdvanceViewSet, basename="advance")
 router.register("amendments", views.AmendmentViewSet, basename="amendment")
 router.register("ledger/entries", views.JournalEntryViewSet, basename="ledger-entry")
+router.register("ledger/checkpoints", views.CheckpointViewSet, basename="ledger-checkpoint")
 router.register("ledger/balances/applications", views.ApplicationBalancesViewSet, basename="application-balances")
 router.register("ledger/balances/calls", views.CallBalancesViewSet, basename="call-balances")
 

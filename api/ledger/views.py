@@ -31,6 +31,7 @@ from .filters import (
     ApplicationBalancesFilter,
     CallBalancesFilter,
     CashContributionFilter,
+    CheckpointFilter,
     ClaimFilter,
     JournalEntryFilter,
     TimeReportFilter,
@@ -46,6 +47,7 @@ from .serializers import (
     CashContributionCreateSerializer,
     CashContributionSerializer,
     CashUpdateSerializer,
+    CheckpointSerializer,
     ClaimCreateSerializer,
     ClaimSerializer,
     ClaimTransitionInputSerializer,
@@ -386,6 +388,21 @@ class JournalEntryViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
                                                 hours=data["hours"], idempotency_key=service_key(request, "correction"))
         return Response(JournalEntrySerializer(self.get_queryset().get(pk=correction.pk)).data,
                         status=status.HTTP_201_CREATED)
+
+
+@_tagged("ledger")
+class CheckpointViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Signed checkpoints, read-only: what an auditor checks a journal export or a statement against
+    (DESIGN §7). Officers see those of their calls' books; auditors every book's and the audit and
+    runs logs'. Nobody else sees any (a 404 for one, an empty list)."""
+
+    serializer_class = CheckpointSerializer
+    filterset_class = CheckpointFilter
+    ordering_fields = ["size", "signed_at", "id"]
+    ordering = ["log", "size", "id"]
+
+    def get_queryset(self):
+        return ledger_selectors.visible_checkpoints(self.request.user)
 
 
 @_tagged("ledger")
