@@ -170,6 +170,18 @@ def example(draft, applicant, officer):
 
 
 @pytest.fixture
+def paid(example, applicant, officer, second_officer):
+    """The worked example with one claim paid: cash 150 000, X 100 h (× 800 = 80 000) → pays 80 000."""
+    from tests.scenarios import cash, claim_and_pay, months, report
+
+    application, x, _y, reps = example
+    cash(application, applicant, "150000.00", "VER-1")
+    report(x, reps, months(application, 0), "100")
+    claim_and_pay(application, applicant, officer, second_officer)
+    return application
+
+
+@pytest.fixture
 def active(draft, applicant, officer):
     """The draft, approved for its full requested amount and accepted by the applicant."""
     return move(draft, "submit", "start_review", "approve", "activate", by_applicant=applicant, by_officer=officer)

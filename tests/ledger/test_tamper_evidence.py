@@ -10,16 +10,11 @@ from ledger import chain, checkpoints, integrity, journal, keys, merkle, verify,
 from ledger.models import Book, Checkpoint, JournalEntry, LedgerInstance, VerificationRun
 from reports.statement import statement_html
 from tests.ledger import tamper
-from tests.scenarios import cash, claim_and_pay, months, report
 
 
 @pytest.fixture
-def book(example, applicant, officer, second_officer):
+def book(paid):
     """A paid claim, verified once (which also gives the witness every checkpoint)."""
-    application, x, y, reps = example
-    cash(application, applicant, "150000.00", "V1")
-    report(x, reps, months(application, 0), "100")
-    claim_and_pay(application, applicant, officer, second_officer)
     found = Book.objects.get()
     assert run_verify()[0] == 0
     return found

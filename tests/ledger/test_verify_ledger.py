@@ -4,15 +4,10 @@ from django.core.management import call_command
 
 from ledger.models import Book, JournalEntry
 from tests.ledger import tamper
-from tests.scenarios import cash, claim_and_pay, months, report
 
 
 @pytest.fixture
-def chain(example, applicant, officer, second_officer):
-    application, x, y, reps = example
-    cash(application, applicant, "150000.00", "V1")
-    report(x, reps, months(application, 0), "100")
-    claim_and_pay(application, applicant, officer, second_officer)
+def chain(paid):
     book = Book.objects.get()
     assert book.head_seq >= 10
     return book

@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from applications.models import Application
-from tests.scenarios import cash, claim_and_pay, months, report
 
 DEMO_REFERENCE = "TB-2026-0001"
 
@@ -24,16 +23,6 @@ def demo(db):
 @pytest.fixture
 def demo_user(demo, django_user_model):
     return lambda username: django_user_model.objects.get(username=username)
-
-
-@pytest.fixture
-def paid(example, applicant, officer, second_officer):
-    """The worked example with one claim paid: cash 150 000, X 100 h → pays 80 000."""
-    application, x, y, reps = example
-    cash(application, applicant, "150000.00", "VER-1")
-    report(x, reps, months(application, 0), "100")
-    claim_and_pay(application, applicant, officer, second_officer)
-    return application
 
 
 def pdf_text(content: bytes) -> str:

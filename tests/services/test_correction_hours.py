@@ -10,19 +10,8 @@ from core.errors import RuleViolation
 from ledger.models import JournalEntry
 from ledger.selectors import application_balances
 from services import corrections
-from tests.scenarios import cash, claim_and_pay, months, report
 
 D = Decimal
-
-
-@pytest.fixture
-def paid(example, applicant, officer, second_officer):
-    """X reports 100 h (× 800 = 80 000) and 150 000 cash; the claim is paid."""
-    application, x, _y, reps = example
-    cash(application, applicant, "150000.00", "VER-1")
-    report(x, reps, months(application, 0), "100")
-    claim_and_pay(application, applicant, officer, second_officer)
-    return application
 
 
 def entry(kind):
