@@ -17,13 +17,12 @@ import json
 import os
 import sys
 import time
-import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import env
 from .run import git_commit
-from .timing import log, rounded
+from .timing import Steps, log, rounded
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -250,30 +249,16 @@ def main() -> int:
     results = {"meta": {"scale": scale_name, "database": database.vendor, "git_commit": git_commit(),
                         "started_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpu_count": os.cpu_count(),
                         "django": django.get_version(), "step_seconds": {}}, "errors": {}}
-    failed = False
     folder.mkdir(parents=True, exist_ok=True)
 
-    def save():  # after every step, so a run stopped half-way keeps what it measured
+    def save(name=None, value=None):  # after every step, so a run stopped half-way keeps what it measured
+        if name is not None and name != "dataset":
+            results[name] = value
         (folder / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
         (folder / "NATIONAL.md").write_text(markdown(results), encoding="utf-8")
 
-    def step(name, function):
-        nonlocal failed
-        log(f"{name} …")
-        t0 = time.perf_counter()
-        try:
-            value = function()
-        except Exception as exc:  # noqa: BLE001 - one failed measurement must not hide the others
-            failed = True
-            results["errors"][name] = f"{type(exc).__name__}: {exc}"
-            traceback.print_exc()
-            value = None
-        results["meta"]["step_seconds"][name] = round(time.perf_counter() - t0, 1)
-        log(f"{name} done in {time.perf_counter() - t0:.1f} s")
-        results[name] = value if name != "dataset" else results.get(name)
-        save()
-        return value
+    step = Steps(results, after=save)
 
     try:
         built = step("dataset", lambda: data.build(data.SCALE[scale_name]))
@@ -290,7 +275,7 @@ def main() -> int:
     results["meta"]["finished"] = True
     save()
     print(markdown(results))
-    return 1 if failed or not (results.get("verification") or {}).get("ok") else 0
+    return 1 if step.failed or not (results.get("verification") or {}).get("ok") else 0
 
 
 if __name__ == "__main__":

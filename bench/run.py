@@ -8,12 +8,11 @@ import platform
 import subprocess
 import sys
 import time
-import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import env, report
-from .timing import log
+from .timing import Steps, log
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_SCALE = "tiny"  # query counts are also taken at this scale, in the same run
@@ -146,23 +145,8 @@ def main() -> int:
                  "migrate_seconds": round(database.migrate_seconds, 2), "step_seconds": {}},
         "errors": {},
     }
-    failed = False
     counts = None
-
-    def step(name, function):
-        nonlocal failed
-        log(f"{name} …")
-        t0 = time.perf_counter()
-        try:
-            value = function()
-        except Exception as exc:  # noqa: BLE001 - one failed measurement must not hide the others
-            failed = True
-            results["errors"][name] = f"{type(exc).__name__}: {exc}"
-            traceback.print_exc()
-            value = None
-        results["meta"]["step_seconds"][name] = round(time.perf_counter() - t0, 2)
-        log(f"{name} done in {time.perf_counter() - t0:.1f} s")
-        return value
+    step = Steps(results)
 
     try:
         built = step("dataset", lambda: data.build(scale))
@@ -174,7 +158,7 @@ def main() -> int:
         results["verification"] = step("verification", lambda: verification.measure(built))
         results["dataset"]["verified"] = bool(results["verification"] and results["verification"]["ok"])
         if not results["dataset"]["verified"]:
-            failed = True
+            step.failed = True
             results["errors"]["chain"] = "verify_book failed on the bench dataset"
         results["balances"] = step("balances", lambda: balances.measure(built))
         counts = step("query_counts", lambda: query_counts.measure(built))
@@ -234,7 +218,7 @@ def main() -> int:
     json_path, md_path = report.write(results, folder)
     print(report.console(results))
     log(f"wrote {json_path} and {md_path}")
-    return 1 if failed else 0
+    return 1 if step.failed else 0
 
 
 if __name__ == "__main__":

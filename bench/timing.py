@@ -2,6 +2,7 @@
 import statistics
 import sys
 import time
+import traceback
 
 
 def percentile(values, p: float) -> float:
@@ -36,3 +37,27 @@ def rounded(value, digits: int = 3):
 def log(message: str) -> None:
     """A progress line on stderr with the UTC time (the benches run for minutes to an hour)."""
     print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())}] {message}", file=sys.stderr, flush=True)
+
+
+class Steps:
+    """Runs a bench's named measurements: each timed and logged, and a failure recorded in
+    `results["errors"]` without hiding the others; `after(name, value)` runs after each (to save)."""
+
+    def __init__(self, results: dict, after=None):
+        self.results, self.after, self.failed = results, after, False
+
+    def __call__(self, name: str, function):
+        log(f"{name} …")
+        t0 = time.perf_counter()
+        try:
+            value = function()
+        except Exception as exc:  # noqa: BLE001 - one failed measurement must not hide the others
+            self.failed = True
+            self.results["errors"][name] = f"{type(exc).__name__}: {exc}"
+            traceback.print_exc()
+            value = None
+        self.results["meta"]["step_seconds"][name] = round(time.perf_counter() - t0, 2)
+        log(f"{name} done in {time.perf_counter() - t0:.1f} s")
+        if self.after is not None:
+            self.after(name, value)
+        return value
