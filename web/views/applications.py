@@ -2,7 +2,6 @@
 from datetime import date
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, JsonResponse
@@ -82,7 +81,7 @@ def application_list(request):
             applications = applications.filter(state=form.cleaned_data["state"])
         if form.cleaned_data["call"]:
             applications = applications.filter(call=form.cleaned_data["call"])
-    page = Paginator(applications, 25).get_page(request.GET.get("page"))
+    page = section_page(request, applications, "page", per_page=25)
     return render(request, "web/application_list.html", {"form": form, "page": page})
 
 
@@ -367,6 +366,9 @@ def matching_check(request):
 
 
 # ---------------------------------------------------------------- the application page
+EVENTS_PER_PAGE = 100  # the application page's timeline; its other lists show common.ROWS_PER_PAGE
+
+
 def application_detail(request, reference, comment_form=None):
     user = request.user
     application = visible_application(user, reference)
@@ -431,9 +433,6 @@ def application_detail(request, reference, comment_form=None):
                         and not balances.advanced),
         "advance_page": permissions.is_officer_of_call(user, application.call),
     })
-
-
-EVENTS_PER_PAGE = 100
 
 
 def _changes_requested(application, events):

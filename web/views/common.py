@@ -28,6 +28,6 @@ ROWS_PER_PAGE = 50
 
 
 def section_page(request, rows, param: str, per_page: int = ROWS_PER_PAGE):
-    """One page of one list on a page with several (its own page parameter `param`), so that a page stays
-    small however many rows the list has; a page number out of range shows the nearest page."""
+    """One page of a list (on a page with several lists, each has its own page parameter `param`), so that
+    a page stays small however many rows the list has; a page number out of range shows the nearest page."""
     return Paginator(rows, per_page).get_page(request.GET.get(param))

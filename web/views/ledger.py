@@ -2,7 +2,6 @@
 
 What a user sees is ledger.selectors.visible_entries — the same rule as the API and the exports.
 """
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
@@ -12,7 +11,7 @@ from ledger.models import Book, Posting
 from ledger.selectors import verifiable_books, visible_books, visible_entries
 from web.forms import EntryFilterForm
 
-from .common import require
+from .common import require, section_page
 
 PAGE_SIZE = 25
 
@@ -28,7 +27,7 @@ def entry_list(request):
     entries = (entries.select_related("application", "book__call", "corrects")
                .prefetch_related(Prefetch("postings", queryset=postings))
                .order_by("-occurred_at", "-pk"))
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = section_page(request, entries, "page", per_page=PAGE_SIZE)
     return render(request, "ledger/entry_list.html", {
         "form": form, "page": page, "books": list(verifiable_books(user).select_related("call")
                                                   .order_by("call__title")),
